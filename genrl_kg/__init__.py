@@ -1,0 +1,3 @@
+"""genrl-kg: a knowledge graph of generative AI and reinforcement learning in robotics."""
+
+__version__ = "0.1.0"

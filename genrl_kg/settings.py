@@ -1,0 +1,48 @@
+"""Project-wide settings: IRIs, HTTP manners, default locations."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+from genrl_kg import __version__
+
+PROJECT_URL = "https://w3id.org/genrl-kg"
+USER_AGENT = f"genrl-kg/{__version__} (+{PROJECT_URL}; knowledge-graph builder)"
+HTTP_TIMEOUT = 30.0
+
+BASE_IRI = os.environ.get("GENRL_KG_BASE", "https://w3id.org/genrl-kg/")
+ONTOLOGY_NS = "https://w3id.org/genrl-kg/ontology#"
+ONTOLOGY_IRI = "https://w3id.org/genrl-kg/ontology"
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
+ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "genrl.ttl"
+SHAPES_FILE = PROJECT_ROOT / "ontology" / "shapes.ttl"
+QUERIES_DIR = PROJECT_ROOT / "queries"
+DATA_DIR = PROJECT_ROOT / "data"
+
+GRAPH_NAMES = ("ontology", "list", "tables", "arxiv", "links", "build")
+
+
+def graph_iri(name: str, base: str = BASE_IRI) -> str:
+    """Return the IRI of the named graph *name*.
+
+    >>> graph_iri("list", "https://example.org/")
+    'https://example.org/graph/list'
+    """
+    return f"{base}graph/{name}"
+
+
+def default_store_dir() -> Path:
+    """Return the store directory: $GENRL_KG_STORE or under the user's data directory."""
+    env = os.environ.get("GENRL_KG_STORE")
+    return Path(env) if env else Path(platformdirs.user_data_dir("genrl-kg")) / "store"
+
+
+def default_cache_dir() -> Path:
+    """Return the cache directory: $GENRL_KG_CACHE or under the user's cache directory."""
+    env = os.environ.get("GENRL_KG_CACHE")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("genrl-kg"))
