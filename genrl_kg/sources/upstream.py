@@ -1,0 +1,137 @@
+"""The upstream files: a local copy, or a checksummed download of the pinned commit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from genrl_kg.errors import SourceError
+from genrl_kg.settings import DATA_DIR, HTTP_TIMEOUT, USER_AGENT
+
+log = logging.getLogger(__name__)
+
+PIN_FILE = DATA_DIR / "upstream.json"
+URL_ENV = "GENRL_KG_UPSTREAM_URL"
+MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+_COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class Pin:
+    """The upstream commit the build downloads by default, with each file's SHA-256."""
+
+    repository: str
+    commit: str
+    base_url: str
+    list_name: str
+    files: dict[str, str]
+
+    def url(self, name: str, base_url: str | None = None) -> str:
+        """Return the download URL of *name* under *base_url* (default: the pinned one)."""
+        base = base_url or os.environ.get(URL_ENV) or self.base_url
+        base = base.format(repository=self.repository, commit=self.commit)
+        return f"{base.rstrip('/')}/{name}"
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    """The list and the tables a build reads, with the commit they come from."""
+
+    directory: Path
+    commit: str
+    list_path: Path
+    table_paths: tuple[Path, ...]
+
+
+def load_pin(path: Path = PIN_FILE) -> Pin:
+    """Read the pinned upstream commit from ``data/upstream.json``."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Pin(data["repository"], data["commit"], data["base_url"], data["list"], data["files"])
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of the file at *path*."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def local_source(directory: Path, commit: str | None = None) -> SourceSet:
+    """Return the list and tables found in a local *directory*."""
+    if not directory.is_dir():
+        raise SourceError(f"{directory}: source directory does not exist")
+    list_path = directory / "README.md"
+    if not list_path.is_file():
+        candidates = sorted(directory.glob("*.md"))
+        if not candidates:
+            raise SourceError(f"{directory}: no list (README.md) in the source directory")
+        list_path = candidates[0]
+    if commit is None:
+        commit = directory.name if _COMMIT_RE.match(directory.name) else "local"
+    tables = tuple(sorted(directory.glob("*.xlsx")))
+    return SourceSet(directory, commit, list_path, tables)
+
+
+def _download(url: str, target: Path, expected: str, session: requests.Session) -> None:
+    try:
+        response = session.get(url, timeout=HTTP_TIMEOUT, stream=True)
+    except requests.RequestException as exc:
+        raise SourceError(f"{url}: download failed ({type(exc).__name__})") from None
+    with response:
+        if response.status_code != 200:
+            raise SourceError(f"{url}: download failed with HTTP {response.status_code}")
+        digest = hashlib.sha256()
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in response.iter_content(1 << 16):
+                    size += len(chunk)
+                    if size > MAX_DOWNLOAD_BYTES:
+                        raise SourceError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes")
+                    digest.update(chunk)
+                    handle.write(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if digest.hexdigest() != expected:
+                raise SourceError(f"{url}: checksum mismatch (got {digest.hexdigest()[:12]}…)")
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def download_source(
+    cache_dir: Path,
+    pin: Pin | None = None,
+    base_url: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SourceSet:
+    """Download the pinned files into *cache_dir* (reusing verified copies) and return them."""
+    pin = pin or load_pin()
+    target_dir = cache_dir / "upstream" / pin.commit
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with requests.Session() as session:
+        session.headers["User-Agent"] = USER_AGENT
+        for name, expected in sorted(pin.files.items()):
+            target = target_dir / name
+            if target.is_file() and sha256_file(target) == expected:
+                continue
+            log.info("downloading %s", name)
+            if progress:
+                progress(name)
+            _download(pin.url(name, base_url), target, expected, session)
+    list_path = target_dir / pin.list_name
+    tables = tuple(sorted(target_dir / n for n in pin.files if n.endswith(".xlsx")))
+    return SourceSet(target_dir, pin.commit, list_path, tables)

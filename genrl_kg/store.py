@@ -1,0 +1,139 @@
+"""The on-disk Oxigraph store: built into a fresh directory, swapped in atomically.
+
+Layout of a store directory ``DIR``::
+
+    DIR/current        symlink to builds/<id>, replaced atomically by each build
+    DIR/builds/<id>/   one Oxigraph database per build
+    DIR/build.json     facts about the current build (counts, timings, warnings)
+    DIR/.lock          held by a running build
+
+Readers open ``DIR/current``; a build that fails or is killed never touches it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from genrl_kg.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+CURRENT = "current"
+BUILDS = "builds"
+BUILD_INFO = "build.json"
+
+
+def current_path(store_dir: Path) -> Path:
+    """Return the path of the live database inside *store_dir*."""
+    return store_dir / CURRENT
+
+
+def has_store(store_dir: Path) -> bool:
+    """Return whether *store_dir* holds a built store."""
+    return current_path(store_dir).is_dir()
+
+
+@contextlib.contextmanager
+def _build_lock(store_dir: Path) -> Iterator[None]:
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        handle = (store_dir / ".lock").open("a")
+    except OSError as exc:
+        raise StoreError(f"{store_dir}: cannot write the store directory ({exc.strerror})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise StoreError(f"{store_dir}: another build is running (lock held)") from None
+        yield
+
+
+def _remove_stale_builds(store_dir: Path, keep: set[str]) -> None:
+    builds = store_dir / BUILDS
+    if not builds.is_dir():
+        return
+    for child in builds.iterdir():
+        if child.name not in keep:
+            log.debug("removing stale build %s", child)
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _live_build_name(store_dir: Path) -> str | None:
+    link = current_path(store_dir)
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def write_store(
+    store_dir: Path, quads: Iterable[ox.Quad], info: dict[str, Any] | None = None
+) -> Path:
+    """Bulk-load *quads* into a new database in *store_dir* and swap it in atomically."""
+    with _build_lock(store_dir):
+        live = _live_build_name(store_dir)
+        _remove_stale_builds(store_dir, keep={live} if live else set())
+        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+        target = store_dir / BUILDS / build_id
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(target))
+            store.bulk_extend(quads)
+            store.flush()
+            del store
+        except OSError as exc:
+            shutil.rmtree(target, ignore_errors=True)
+            raise StoreError(f"{target}: writing the store failed ({exc})") from None
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        if info is not None:
+            _write_json_atomically(store_dir / BUILD_INFO, info)
+        tmp_link = store_dir / f".{CURRENT}.tmp"
+        tmp_link.unlink(missing_ok=True)
+        tmp_link.symlink_to(Path(BUILDS) / build_id)
+        os.replace(tmp_link, current_path(store_dir))
+        _remove_stale_builds(store_dir, keep={build_id})
+        return target
+
+
+def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def read_build_info(store_dir: Path) -> dict[str, Any]:
+    """Return the facts recorded by the last build (empty if none)."""
+    path = store_dir / BUILD_INFO
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return {}
+
+
+def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
+    """Open the live database of *store_dir* (read-only by default)."""
+    path = current_path(store_dir)
+    if not path.is_dir():
+        raise StoreError(f"{store_dir}: no store here; run 'genrl-kg build --store {store_dir}'")
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as exc:
+        raise StoreError(f"{store_dir}: cannot open the store ({exc})") from None
+
+
+def iter_sorted_quads(store: ox.Store) -> list[ox.Quad]:
+    """Return all quads of *store* in a stable order (for byte-identical exports)."""
+    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
