@@ -74,9 +74,7 @@ def _live_build_name(store_dir: Path) -> str | None:
     return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
-def write_store(
-    store_dir: Path, quads: Iterable[ox.Quad], info: dict[str, Any] | None = None
-) -> Path:
+def write_store(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
     """Bulk-load *quads* into a new database in *store_dir* and swap it in atomically."""
     with _build_lock(store_dir):
         live = _live_build_name(store_dir)
@@ -95,8 +93,6 @@ def write_store(
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        if info is not None:
-            _write_json_atomically(store_dir / BUILD_INFO, info)
         tmp_link = store_dir / f".{CURRENT}.tmp"
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(Path(BUILDS) / build_id)
@@ -105,10 +101,12 @@ def write_store(
         return target
 
 
-def _write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+def write_build_info(store_dir: Path, info: dict[str, Any]) -> None:
+    """Record facts about the current build beside the store (atomically)."""
+    path = store_dir / BUILD_INFO
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
+        json.dump(info, handle, indent=2, sort_keys=True)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)

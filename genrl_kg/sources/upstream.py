@@ -34,6 +34,7 @@ class Pin:
     base_url: str
     list_name: str
     files: dict[str, str]
+    date: str
 
     def url(self, name: str, base_url: str | None = None) -> str:
         """Return the download URL of *name* under *base_url* (default: the pinned one)."""
@@ -55,7 +56,9 @@ class SourceSet:
 def load_pin(path: Path = PIN_FILE) -> Pin:
     """Read the pinned upstream commit from ``data/upstream.json``."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return Pin(data["repository"], data["commit"], data["base_url"], data["list"], data["files"])
+    return Pin(
+        data["repository"], data["commit"], data["base_url"], data["list"], data["files"], data["date"]
+    )
 
 
 def sha256_file(path: Path) -> str:

@@ -1,0 +1,186 @@
+"""The ``genrl-kg`` command line: parses options and calls plain functions."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from genrl_kg import __version__
+from genrl_kg.errors import GenrlKgError, QueryError
+from genrl_kg.settings import BASE_IRI, default_cache_dir, default_store_dir
+
+log = logging.getLogger(__name__)
+
+STORE_OPTION = click.option(
+    "--store", "store_dir", type=click.Path(path_type=Path), default=None,
+    help="Store directory (default: $GENRL_KG_STORE or the user data directory).",
+)
+
+
+def _store(store_dir: Path | None) -> Path:
+    return store_dir or default_store_dir()
+
+
+def _stage(label: str) -> None:
+    click.echo(f"  … {label}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="genrl-kg")
+def cli(verbose: int) -> None:
+    """Build, query and export the genrl-kg knowledge graph."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--source", type=click.Path(path_type=Path), default=None,
+              help="Local folder with the list and tables (default: download the pinned commit).")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=None,
+              help="Cache directory for downloads (default: the user cache directory).")
+@click.option("--upstream-url", default=None, help="Base URL to download the upstream files from.")
+@click.option("--base", default=BASE_IRI, show_default=True, help="Base IRI of the graph's resources.")
+def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
+          upstream_url: str | None, base: str) -> None:
+    """Build the knowledge graph into the store.
+
+    \b
+    Examples:
+      genrl-kg build --source ../shared/upstream/3a091cc571bb16dd9e20809563b2fb788c90ed79
+      genrl-kg build            # downloads the pinned upstream commit
+    """
+    from genrl_kg.pipeline import run_build
+    from genrl_kg.sources.upstream import download_source, local_source
+
+    if source is not None:
+        sources = local_source(source)
+    else:
+        sources = download_source(cache_dir or default_cache_dir(), base_url=upstream_url,
+                                  progress=lambda name: _stage(f"downloading {name}"))
+    report = run_build(sources, _store(store_dir), base=base, progress=_stage)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    total = sum(report.triples.values())
+    click.echo(f"built {report.unique_papers} papers from {report.entries_read} entries "
+               f"({total} triples) into {_store(store_dir)}")
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+def stats(store_dir: Path | None, as_json: bool) -> None:
+    """Account for every entry of the last build.
+
+    \b
+    Example:
+      genrl-kg stats
+    """
+    from genrl_kg.stats import collect_stats, format_stats
+
+    data = collect_stats(_store(store_dir))
+    if as_json:
+        import json
+
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        click.echo(format_stats(data))
+
+
+@cli.command()
+@STORE_OPTION
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="Bind a parameter.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "xml"]))
+def query(store_dir: Path | None, name: str, params: tuple[str, ...], fmt: str) -> None:
+    """Run a saved query (by name or .rq file).
+
+    \b
+    Examples:
+      genrl-kg query papers-per-category
+      genrl-kg query papers-in-leaf -p leaf=https://w3id.org/genrl-kg/taxonomy/diffusion-policy
+      genrl-kg query ./my-query.rq --format csv
+    """
+    from genrl_kg.queries import bind_parameters, get_saved_query, run_query
+    from genrl_kg.results import render_results
+    from genrl_kg.store import open_store
+
+    raw = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise QueryError(f"--param {item!r}: expected NAME=VALUE")
+        raw[key] = value
+    saved = get_saved_query(name)
+    bindings = bind_parameters(saved, raw)
+    store = open_store(_store(store_dir))
+    sys.stdout.buffer.write(render_results(run_query(store, saved, bindings), fmt))
+
+
+@cli.command("queries")
+def list_queries() -> None:
+    """List the saved queries with their summaries and parameters."""
+    from genrl_kg.queries import load_saved_queries
+
+    for saved in load_saved_queries().values():
+        params = " ".join(f"{p.name}={p.default or '?'}" for p in saved.parameters)
+        click.echo(f"{saved.name:34} {saved.summary}" + (f"  [{params}]" if params else ""))
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "rdfxml"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file (default: standard output).")
+def export(store_dir: Path | None, fmt: str, output: Path | None) -> None:
+    """Export the graph, byte-identical for the same input.
+
+    \b
+    Examples:
+      genrl-kg export --format turtle -o genrl.ttl
+      genrl-kg export --format nq > genrl.nq
+    """
+    from genrl_kg.export import export_store
+    from genrl_kg.store import open_store
+
+    store = open_store(_store(store_dir))
+    if output is None:
+        export_store(store, fmt, sys.stdout.buffer)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            export_store(store, fmt, handle)
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise GenrlKgError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def main() -> None:
+    """Run the CLI; expected errors print one line and exit non-zero without a traceback."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except GenrlKgError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

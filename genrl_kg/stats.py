@@ -1,0 +1,66 @@
+"""``genrl-kg stats``: account for every entry of the last build, from the store itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from genrl_kg.errors import StoreError
+from genrl_kg.settings import GRAPH_NAMES, graph_iri
+from genrl_kg.store import has_store, open_store, read_build_info
+
+COUNT_QUERIES = {
+    "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/genrl-kg/ontology#Paper> }",
+    "list_entries": "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/genrl-kg/ontology#ListEntry> }",
+}
+
+
+def _count(store: Any, query: str) -> int:
+    solutions = list(store.query(query, use_default_graph_as_union=True))
+    return int(solutions[0]["n"].value) if solutions else 0
+
+
+def collect_stats(store_dir: Path) -> dict[str, Any]:
+    """Return the last build's report with live counts read from the store."""
+    if not has_store(store_dir):
+        raise StoreError(f"{store_dir}: no store here; run 'genrl-kg build --store {store_dir}'")
+    info = read_build_info(store_dir)
+    store = open_store(store_dir)
+    live = {name: _count(store, q) for name, q in COUNT_QUERIES.items()}
+    base = info.get("base", "https://w3id.org/genrl-kg/")
+    graphs = {}
+    for name in GRAPH_NAMES:
+        iri = graph_iri(name, base)
+        graphs[name] = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+    return {"build": info, "live": live, "graphs": graphs}
+
+
+def format_stats(data: dict[str, Any]) -> str:
+    """Return the stats as readable lines."""
+    info, live, graphs = data["build"], data["live"], data["graphs"]
+    lines = [
+        f"upstream commit      {info.get('commit', '?')}",
+        f"built at             {info.get('built_at', '?')}",
+        f"list entries read    {info.get('entries_read', '?')}",
+        f"unique papers        {info.get('unique_papers', '?')}  (in store: {live['papers']})",
+        f"entries merged       {info.get('entries_merged', '?')}  "
+        f"({len(info.get('merges', []))} merge groups)",
+        f"unparsed problems    {len(info.get('problems', []))}",
+        f"sections             {info.get('sections', '?')}  (new: {len(info.get('new_sections', []))})",
+    ]
+    read, unique, merged = (info.get(k) for k in ("entries_read", "unique_papers", "entries_merged"))
+    if isinstance(read, int) and isinstance(unique, int) and isinstance(merged, int):
+        verdict = "ok" if unique + merged == read else "MISMATCH"
+        lines.append(f"accounting           {unique} papers + {merged} merged = {read} entries: {verdict}")
+    for problem in info.get("problems", []):
+        lines.append(f"  problem line {problem['line']}: {problem['message']}")
+    for merge in info.get("merges", []):
+        lines.append(f"  merged {merge['key']} (lines {', '.join(map(str, merge['lines']))}): {merge['reason']}")
+    for name in info.get("new_sections", []):
+        lines.append(f"  new section: {name}")
+    lines.append("triples per named graph")
+    lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
+    timings = info.get("timings", {})
+    if timings:
+        lines.append("timings (s)          " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items()))
+    return "\n".join(lines)

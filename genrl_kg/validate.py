@@ -1,0 +1,51 @@
+"""SHACL validation of the built graph against ``ontology/shapes.ttl``."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from genrl_kg.errors import ValidationError
+from genrl_kg.settings import SHAPES_FILE
+
+log = logging.getLogger(__name__)
+
+MAX_REPORTED = 10
+
+
+@lru_cache(maxsize=2)
+def load_shapes(path: Path = SHAPES_FILE) -> Graph:
+    """Return the SHACL shapes graph (parsed once)."""
+    return Graph().parse(path, format="turtle")
+
+
+def find_violations(data: Graph, shapes: Graph | None = None) -> list[str]:
+    """Return one readable line per SHACL violation in *data* (empty when it conforms)."""
+    import pyshacl  # slow to import; only needed here
+
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes if shapes is not None else load_shapes(),
+        inference="none", advanced=False, allow_warnings=True,
+    )
+    if conforms:
+        return []
+    lines = []
+    for result in report.subjects(SH.resultSeverity, SH.Violation):
+        focus = report.value(result, SH.focusNode)
+        path = report.value(result, SH.resultPath)
+        message = report.value(result, SH.resultMessage)
+        lines.append(f"{focus} {path}: {message}")
+    return sorted(lines)
+
+
+def validate_graph(data: Graph, shapes: Graph | None = None) -> None:
+    """Raise :class:`ValidationError` with a readable report if *data* violates the shapes."""
+    violations = find_violations(data, shapes)
+    if violations:
+        shown = "; ".join(violations[:MAX_REPORTED])
+        more = f" (and {len(violations) - MAX_REPORTED} more)" if len(violations) > MAX_REPORTED else ""
+        raise ValidationError(f"SHACL validation failed: {len(violations)} violation(s): {shown}{more}")
