@@ -105,7 +105,8 @@ def add_paper(
         g.add((node, GENRL.listedLink, URIRef(url)))
     if paper.year_added is not None:
         g.add((node, GENRL.yearAdded, Literal(str(paper.year_added), datatype=XSD.gYear)))
-    g.add((node, GENRL.markedNew, Literal("new" in paper.flags)))
+    marked_new = "new" in paper.flags or any("new" in section.flags for section in paper.sections)
+    g.add((node, GENRL.markedNew, Literal(marked_new)))
     g.add((node, GENRL.mergedEntries, Literal(len(paper.entries), datatype=XSD.integer)))
     for entry in paper.entries:
         section = sections[entry.section.path].iri
