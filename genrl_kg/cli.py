@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,6 +29,32 @@ def _stage(label: str) -> None:
     click.echo(f"  … {label}", err=True)
 
 
+class _ProgressBar:
+    """A labelled tqdm bar on stderr, driven by (done, total) callbacks."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def update(self, done: int, total: int) -> None:
+        """Move the bar to *done* of *total*."""
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=total, desc=self.label, unit="paper", file=sys.stderr,
+                            disable=not sys.stderr.isatty(), leave=False)
+        self.bar.total = total
+        self.bar.n = done
+        self.bar.refresh()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More logging (-v info, -vv debug).")
 @click.version_option(__version__, prog_name="genrl-kg")
@@ -45,8 +72,17 @@ def cli(verbose: int) -> None:
               help="Cache directory for downloads (default: the user cache directory).")
 @click.option("--upstream-url", default=None, help="Base URL to download the upstream files from.")
 @click.option("--base", default=BASE_IRI, show_default=True, help="Base IRI of the graph's resources.")
+@click.option("--enrich/--no-enrich", default=True, show_default=True,
+              help="Add metadata from the arXiv API (cached).")
+@click.option("--offline", is_flag=True, help="Never touch the network; use cached arXiv records only.")
+@click.option("--refresh", is_flag=True, help="Refetch arXiv records (keeping cached ones on error).")
+@click.option("--max-age", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Refetch arXiv records older than DAYS.")
+@click.option("--arxiv-url", default=None, envvar="GENRL_KG_ARXIV_URL",
+              help="arXiv API query URL (default: arXiv's own; env GENRL_KG_ARXIV_URL).")
 def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
-          upstream_url: str | None, base: str) -> None:
+          upstream_url: str | None, base: str, enrich: bool, offline: bool, refresh: bool,
+          max_age: int | None, arxiv_url: str | None) -> None:
     """Build the knowledge graph into the store.
 
     \b
@@ -54,17 +90,30 @@ def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
       genrl-kg build --source ../shared/upstream/3a091cc571bb16dd9e20809563b2fb788c90ed79
       genrl-kg build            # downloads the pinned upstream commit
     """
+    from datetime import timedelta
+
+    from genrl_kg.enrich import EnrichOptions
     from genrl_kg.pipeline import run_build
     from genrl_kg.sources.upstream import download_source, local_source
 
+    cache = cache_dir or default_cache_dir()
     if source is not None:
         sources = local_source(source)
+    elif offline:
+        raise GenrlKgError("--offline needs --source DIR (the upstream files are downloaded otherwise)")
     else:
-        sources = download_source(cache_dir or default_cache_dir(), base_url=upstream_url,
+        sources = download_source(cache, base_url=upstream_url,
                                   progress=lambda name: _stage(f"downloading {name}"))
-    report = run_build(sources, _store(store_dir), base=base, progress=_stage)
+    with _ProgressBar("arXiv") as bar:
+        options = EnrichOptions(
+            base_url=arxiv_url, cache_dir=cache, offline=offline, refresh=refresh,
+            max_age=timedelta(days=max_age) if max_age is not None else None, progress=bar.update,
+        ) if enrich else None
+        report = run_build(sources, _store(store_dir), base=base, progress=_stage, enrich=options)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if report.arxiv:
+        click.echo(report.arxiv["summary"], err=True)
     total = sum(report.triples.values())
     click.echo(f"built {report.unique_papers} papers from {report.entries_read} entries "
                f"({total} triples) into {_store(store_dir)}")

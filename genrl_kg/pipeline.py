@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from genrl_kg.papers import merge_entries
+from genrl_kg.papers import PaperRecord, merge_entries
+from genrl_kg.enrich import EnrichOptions, enrich_from_arxiv
 from genrl_kg.rdf import GraphSet
 from genrl_kg.rdf.build import BuildFacts, add_build_description
 from genrl_kg.rdf.papers import ListSource, add_modality_rows, add_paper, add_sections
@@ -45,6 +46,7 @@ class BuildReport:
     new_sections: list[str] = field(default_factory=list)
     sections: int = 0
     triples: dict[str, int] = field(default_factory=dict)
+    arxiv: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     built_at: str = ""
@@ -75,7 +77,9 @@ def reproducible_timestamp(commit: str) -> str:
     return pin.date if commit == pin.commit else "1970-01-01"
 
 
-def add_list(graphs: GraphSet, sources: SourceSet, taxonomy: Taxonomy, report: BuildReport) -> None:
+def add_list(
+    graphs: GraphSet, sources: SourceSet, taxonomy: Taxonomy, report: BuildReport
+) -> list[tuple[PaperRecord, URIRef]]:
     """Parse the list, merge its entries and add papers, sections and the Modality table."""
     parsed = read_list(sources.list_path)
     merged = merge_entries(parsed.entries)
@@ -83,8 +87,7 @@ def add_list(graphs: GraphSet, sources: SourceSet, taxonomy: Taxonomy, report: B
     sections = {path: taxonomy.resolve_section(path, graphs.base) for path in sorted(paths)}
     add_sections(graphs, sections)
     source = ListSource(sources.list_path.name, sources.commit)
-    for paper in merged.papers:
-        add_paper(graphs, paper, sections, source)
+    nodes = [(paper, add_paper(graphs, paper, sections, source)) for paper in merged.papers]
     add_modality_rows(graphs, parsed.modality_rows, taxonomy)
     report.entries_read = len(parsed.entries)
     report.unique_papers = len(merged.papers)
@@ -95,10 +98,16 @@ def add_list(graphs: GraphSet, sources: SourceSet, taxonomy: Taxonomy, report: B
     report.new_sections = [" / ".join(p) for p, s in sections.items() if not s.known]
     for path in report.new_sections:
         report.warnings.append(f"{sources.list_path.name}: new section not in the ontology: {path}")
+    for problem in parsed.problems:
+        report.warnings.append(f"{sources.list_path.name}:{problem.line}: {problem.message}")
+    return nodes
 
 
 def build_graphs(
-    sources: SourceSet, base: str = BASE_IRI, progress: Progress | None = None
+    sources: SourceSet,
+    base: str = BASE_IRI,
+    progress: Progress | None = None,
+    enrich: EnrichOptions | None = None,
 ) -> tuple[GraphSet, BuildReport]:
     """Turn the sources into the build's named graphs, validated, with a report."""
     report = BuildReport(commit=sources.commit, list_file=sources.list_path.name, base=base)
@@ -109,7 +118,10 @@ def build_graphs(
             graphs["ontology"].add(triple)
         taxonomy = Taxonomy(ontology)
     with _timed(report, "list", progress):
-        add_list(graphs, sources, taxonomy, report)
+        papers = add_list(graphs, sources, taxonomy, report)
+    if enrich is not None:
+        with _timed(report, "arxiv", progress):
+            enrich_from_arxiv(graphs, papers, enrich, report)
     with _timed(report, "shacl", progress):
         data = Graph()
         for name in ("ontology", "list", "tables", "arxiv", "links"):
@@ -125,10 +137,14 @@ def build_graphs(
 
 
 def run_build(
-    sources: SourceSet, store_dir: Path, base: str = BASE_IRI, progress: Progress | None = None
+    sources: SourceSet,
+    store_dir: Path,
+    base: str = BASE_IRI,
+    progress: Progress | None = None,
+    enrich: EnrichOptions | None = None,
 ) -> BuildReport:
     """Build the graph from *sources* and swap it into the store at *store_dir*."""
-    graphs, report = build_graphs(sources, base, progress)
+    graphs, report = build_graphs(sources, base, progress, enrich)
     report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _timed(report, "load", progress):
         write_store(store_dir, graphs.iter_quads())

@@ -1,0 +1,123 @@
+"""The Starlette application factory: routes, middleware, lifespan (worker pool)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from genrl_kg.server import api, linked_data, protocol, service_description
+from genrl_kg.server.config import ServerSettings
+from genrl_kg.server.workers import WorkerPool
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",
+    b"x-frame-options": b"DENY",
+    b"cross-origin-opener-policy": b"same-origin",
+    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+    b"content-security-policy": (
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        b"frame-ancestors 'none'"
+    ),
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding security headers to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap *app*."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Add the headers on http.response.start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS.items() if k not in present]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def index(request: Request) -> Response:
+    """Serve the query page."""
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
+
+
+async def health(request: Request) -> Response:
+    """Report liveness and the worker pool."""
+    pool: WorkerPool = request.app.state.pool
+    return JSONResponse({"status": "ok", "workers": len(pool.pids()), "killed": pool.killed})
+
+
+def make_app(settings: ServerSettings) -> Starlette:
+    """Return the ASGI application serving the store in *settings*."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = WorkerPool(settings)
+        await pool.start()
+        app.state.pool = pool
+        app.state.settings = settings
+        app.state.void_counts = None
+        app.state.saved_queries = api.load_queries_safely(settings.queries_dir)
+        reply = await pool.run(
+            {"op": "rows", "text": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+             "row_cap": 100_000},
+            timeout=max(settings.timeout, 60.0),
+        )
+        app.state.graph_names = [row[0].value for row in reply[2]] if reply[0] == "rows" else []
+        logger.info("serving %s with %d workers", settings.store_dir, pool.size)
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    sparql_methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
+    routes = [
+        Route("/", index, methods=["GET", "HEAD"]),
+        Route("/sparql", protocol.sparql_endpoint, methods=sparql_methods),
+        Route("/sparql/", protocol.sparql_endpoint, methods=sparql_methods),
+        Route("/.well-known/void", service_description.void_endpoint, methods=["GET", "HEAD"]),
+        Route("/graph-store", linked_data.graph_store, methods=["GET", "HEAD"]),
+        Route("/api/queries", api.list_queries, methods=["GET", "HEAD"]),
+        Route("/api/openapi.json", api.openapi_document, methods=["GET", "HEAD"]),
+        Route("/api/queries/{name}", api.run_saved_query, methods=["GET", "HEAD"]),
+        Route("/resource/{path:path}", linked_data.resource_page, methods=["GET", "HEAD"]),
+        Route("/health", health, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.cors:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "HEAD", "POST"],
+                allow_headers=["Accept", "Content-Type"],
+                allow_credentials=False,
+                max_age=600,
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,0 +1,44 @@
+"""Server settings: one frozen dataclass handed to the app factory."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from genrl_kg import settings as project_settings
+from genrl_kg.server.guard import check_remote_endpoint
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Everything the server needs; every limit is configurable."""
+
+    store_dir: Path
+    base_iri: str = project_settings.BASE_IRI
+    queries_dir: Path = project_settings.QUERIES_DIR
+    timeout: float = 10.0
+    row_cap: int = 10_000
+    graph_triple_cap: int = 500_000
+    workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 2))
+    max_slow_workers: int = 4
+    slow_after: float = 0.5
+    memory_limit_mb: int = 2048
+    max_query_chars: int = 100_000
+    max_body_bytes: int = 1_000_000
+    max_depth: int = 64
+    allowed_remote: tuple[str, ...] = ()
+    allow_update: bool = False
+    update_token: str | None = None
+    cors: bool = True
+
+    def __post_init__(self) -> None:
+        """Validate the settings; raise ValueError naming the bad one."""
+        if self.allow_update and not self.update_token:
+            raise ValueError("--allow-update needs --update-token (or $GENRL_KG_UPDATE_TOKEN)")
+        if self.timeout <= 0 or self.row_cap <= 0 or self.workers <= 0:
+            raise ValueError("timeout, row cap and workers must be positive")
+        for url in self.allowed_remote:
+            check_remote_endpoint(url)
+        if not self.base_iri.endswith(("/", "#")):
+            raise ValueError(f"base IRI {self.base_iri} must end with / or #")

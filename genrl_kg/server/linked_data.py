@@ -1,0 +1,181 @@
+"""Dereferenceable IRIs (/resource/...) and the Graph Store Protocol for reading."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from genrl_kg.server import results
+from genrl_kg.server.protocol import error_response, run_and_respond
+
+logger = logging.getLogger(__name__)
+
+LABELS = (
+    "<http://purl.org/dc/terms/title>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    "|<https://schema.org/name>|<http://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label>"
+)
+LABEL_IRIS = tuple(part.strip("<>") for part in LABELS.split("|"))
+OUTGOING = f"SELECT ?p ?o ?label WHERE {{ $NODE ?p ?o OPTIONAL {{ ?o {LABELS} ?label }} }} LIMIT 2000"
+INCOMING = f"SELECT ?s ?p ?label WHERE {{ ?s ?p $NODE OPTIONAL {{ ?s {LABELS} ?label }} }} LIMIT 500"
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:@!$&'()*+,;=/%-]*$")
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+WIKIDATA = ("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")
+ARXIV_ID = "https://w3id.org/genrl-kg/ontology#arxivId"
+
+
+def resource_iri(base: str, path: str) -> str | None:
+    """Return the IRI for a /resource/ *path*, or None when it is unsafe.
+
+    >>> resource_iri('https://w3id.org/genrl-kg/', 'paper/arxiv/2303.04137')
+    'https://w3id.org/genrl-kg/paper/arxiv/2303.04137'
+    >>> resource_iri('https://w3id.org/genrl-kg/', '../etc/passwd') is None
+    True
+    """
+    segments = path.split("/")
+    if not _SAFE_PATH.match(path) or any(s in ("", ".", "..") for s in segments):
+        return None
+    try:
+        return ox.NamedNode(base + path).value
+    except ValueError:
+        return None
+
+
+def wants_html(accept: str | None, format_param: str | None) -> bool:
+    """Return whether the client prefers HTML over RDF.
+
+    >>> wants_html('text/html,application/xhtml+xml,*/*;q=0.8', None)
+    True
+    >>> wants_html('text/turtle', None), wants_html('*/*', None), wants_html(None, 'html')
+    (False, False, True)
+    """
+    if format_param:
+        return format_param.lower() == "html"
+    best_html = best_rdf = 0.0
+    for part in (accept or "").split(","):
+        media, *params = (p.strip().lower() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        if media in _HTML_TYPES:
+            best_html = max(best_html, q)
+        elif media in results.GRAPH_FORMATS.values():
+            best_rdf = max(best_rdf, q)
+    return best_html > 0 and best_html >= best_rdf
+
+
+async def _rows(request: Request, text: str, node: ox.NamedNode) -> list[list[Any]] | str:
+    """Run a neighbour query about *node* (a checked IRI); return rows or an error message."""
+    job = {"op": "rows", "text": text.replace("$NODE", str(node)), "row_cap": 5000}
+    reply = await request.app.state.pool.run(job)
+    return reply[2] if reply[0] == "rows" else str(reply[2])
+
+
+def _link(request: Request, term: Any, label: Any = None) -> str:
+    """Return HTML for a term: local resources and external IRIs as links."""
+    if isinstance(term, ox.NamedNode):
+        base = request.app.state.settings.base_iri
+        text = html.escape(label.value if label is not None else term.value)
+        if term.value.startswith(base):
+            href = "/resource/" + term.value[len(base) :]
+        else:
+            href = term.value
+        extra = ' class="wikidata"' if term.value.startswith(WIKIDATA) else ""
+        return f'<a href="{html.escape(href)}"{extra}>{text}</a>'
+    if isinstance(term, ox.Literal):
+        return html.escape(term.value)
+    return html.escape(str(term))
+
+
+def _page(request: Request, iri: str, outgoing: list[list[Any]], incoming: list[list[Any]]) -> str:
+    """Render the HTML page of one resource."""
+    title = iri
+    for p, o, _ in outgoing:
+        if p.value in LABEL_IRIS and isinstance(o, ox.Literal):
+            title = o.value
+            break
+    rows = []
+    for p, o, label in outgoing:
+        cell = _link(request, o, label)
+        if p.value == ARXIV_ID and isinstance(o, ox.Literal):
+            cell += f' (<a href="https://arxiv.org/abs/{html.escape(o.value)}">arXiv</a>)'
+        rows.append(f"<tr><th>{_link(request, p)}</th><td>{cell}</td></tr>")
+    back = [f"<tr><td>{_link(request, s, label)}</td><th>{_link(request, p)}</th></tr>" for s, p, label in incoming]
+    esc = html.escape(iri)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        '<link rel="stylesheet" href="/static/app.css">'
+        f'<link rel="alternate" type="text/turtle" href="?format=turtle">'
+        f'<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>'
+        f'<body><nav><a href="/">Query</a></nav><h1>{html.escape(title)}</h1><p class="iri">{esc}</p>'
+        '<p>Also as <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>, '
+        '<a href="?format=nt">N-Triples</a>, <a href="?format=rdfxml">RDF/XML</a>.</p>'
+        f'<table class="properties">{"".join(rows)}</table>'
+        f'<h2>Referenced by</h2><table class="incoming">{"".join(back)}</table></body></html>\n'
+    )
+
+
+async def resource_page(request: Request) -> Response:
+    """GET /resource/{path}: HTML for people, RDF by content negotiation."""
+    settings = request.app.state.settings
+    iri = resource_iri(settings.base_iri, request.path_params["path"])
+    if iri is None:
+        return error_response(404, "no such resource")
+    node = ox.NamedNode(iri)
+    accept = request.headers.get("accept")
+    format_param = request.query_params.get("format")
+    if not wants_html(accept, format_param):
+        try:
+            results.negotiate("graph", accept, format_param)
+        except results.NotAcceptable as error:
+            return error_response(406, str(error))
+        job = {"op": "query", "text": f"DESCRIBE {node}", "accept": accept, "format": format_param,
+               "row_cap": settings.row_cap}
+        return await run_and_respond(request, job)
+    outgoing = await _rows(request, OUTGOING, node)
+    incoming = await _rows(request, INCOMING, node)
+    if isinstance(outgoing, str) or isinstance(incoming, str):
+        return error_response(503, outgoing if isinstance(outgoing, str) else str(incoming))
+    if not outgoing and not incoming:
+        return error_response(404, f"nothing is known about <{iri}>")
+    return HTMLResponse(_page(request, iri, outgoing, incoming), headers={"Vary": "Accept"})
+
+
+async def graph_store(request: Request) -> Response:
+    """GET /graph-store?default or ?graph=IRI (SPARQL 1.1 Graph Store Protocol, read only)."""
+    params = request.query_params
+    state = request.app.state
+    if ("default" in params) == ("graph" in params) or len(params.getlist("graph")) > 1:
+        return error_response(400, "give exactly one of ?default or ?graph=IRI")
+    if "graph" in params:
+        try:
+            node = ox.NamedNode(params["graph"])
+        except ValueError:
+            return error_response(400, f"graph {params['graph']!r} is not a valid IRI")
+        if node.value not in state.graph_names:
+            return error_response(404, f"no graph named <{node.value}>")
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
+    else:
+        text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    try:
+        results.negotiate("graph", request.headers.get("accept"), params.get("format"))
+    except results.NotAcceptable as error:
+        return error_response(406, str(error))
+    job = {
+        "op": "query",
+        "text": text,
+        "accept": request.headers.get("accept"),
+        "format": params.get("format"),
+        "row_cap": state.settings.graph_triple_cap,
+    }
+    return await run_and_respond(request, job)

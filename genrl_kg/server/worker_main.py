@@ -1,0 +1,121 @@
+"""The query worker process: holds one Store, runs jobs, answers with bytes or an error."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pyoxigraph as ox
+
+from genrl_kg.server import results
+
+logger = logging.getLogger(__name__)
+
+Reply = tuple[Any, ...]
+
+
+def _limit_memory(memory_limit_mb: int) -> None:
+    """Cap the address space of this process and switch off core dumps."""
+    limit = memory_limit_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def worker_main(conn: Connection, store_dir: str, memory_limit_mb: int, writable: bool) -> None:
+    """Serve jobs from *conn* until it closes."""
+    try:
+        _limit_memory(memory_limit_mb)
+        store = ox.Store(store_dir) if writable else ox.Store.read_only(store_dir)
+    except Exception as error:  # reported to the parent, which refuses to start
+        conn.send(("failed", f"cannot open the store {store_dir}: {error}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = run_job(store, job)
+        except MemoryError:
+            reply = ("error", 503, f"the query exceeded the memory limit of {memory_limit_mb} MB")
+        except SyntaxError as error:
+            reply = ("error", 400, "malformed query: " + " ".join(str(error).split()))
+        except results.NotAcceptable as error:
+            reply = ("error", 406, str(error))
+        except (ValueError, TypeError) as error:
+            reply = ("error", 400, f"the query cannot be evaluated: {error}")
+        except Exception as error:
+            reply = ("error", 500, f"the query failed: {error}")
+        conn.send(reply)
+
+
+def _dataset_kwargs(job: dict[str, Any]) -> dict[str, Any]:
+    """Translate the protocol dataset of *job* into Store.query keyword arguments."""
+    default = job.get("default_graph")
+    named = job.get("named_graphs")
+    if default is None and named is None:
+        return {"use_default_graph_as_union": job.get("union", True)}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in default or []],
+        "named_graphs": [ox.NamedNode(g) for g in named or []],
+    }
+
+
+def run_job(store: ox.Store, job: dict[str, Any]) -> Reply:
+    """Run one job; return ('ok', key, bytes), ('rows', vars, rows) or ('error', status, msg)."""
+    if job["op"] == "update":
+        store.update(job["text"], base_iri=job.get("base_iri"))
+        store.flush()
+        return ("ok", None, b"")
+    answer = store.query(
+        job["text"],
+        base_iri=job.get("base_iri"),
+        substitutions={ox.Variable(k): v for k, v in job.get("substitutions", {}).items()},
+        **_dataset_kwargs(job),
+    )
+    cap = job["row_cap"]
+    if isinstance(answer, ox.QueryBoolean):
+        key = results.negotiate("boolean", job.get("accept"), job.get("format"))
+        return ("ok", key, results.serialize_boolean(bool(answer), key))
+    if isinstance(answer, ox.QuerySolutions):
+        variables = [v.value for v in answer.variables]
+        kind = "select"
+        rows = []
+        for solution in answer:
+            if len(rows) >= cap:
+                return _too_many(cap, "rows")
+            rows.append([solution[v] for v in variables])
+        if job["op"] == "rows":
+            return ("rows", variables, rows)
+        key = results.negotiate(kind, job.get("accept"), job.get("format"))
+        return ("ok", key, results.serialize_solutions(variables, rows, key))
+    cap = job.get("triple_cap", cap)
+    triples = []
+    for triple in answer:
+        if len(triples) >= cap:
+            return _too_many(cap, "triples")
+        triples.append(triple)
+    if job["op"] == "rows":
+        return ("rows", ["s", "p", "o"], [[t.subject, t.predicate, t.object] for t in triples])
+    key = results.negotiate("graph", job.get("accept"), job.get("format"))
+    return ("ok", key, results.serialize_triples(triples, key))
+
+
+def _too_many(cap: int, what: str) -> Reply:
+    """Return the error sent when a result exceeds its cap (before any status goes out)."""
+    return (
+        "error",
+        422,
+        f"the result has more than {cap} {what}, the server's cap; add LIMIT/OFFSET to page it",
+    )
+
+
+def main(argv: list[str]) -> None:
+    """Entry point of a worker process; arguments: FD STORE MEMORY_MB ro|rw."""
+    fd, store_dir, memory, mode = argv
+    worker_main(Connection(int(fd)), store_dir, int(memory), mode == "rw")
+

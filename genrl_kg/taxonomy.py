@@ -1,0 +1,325 @@
+"""Load ontology/genrl.ttl and map list headings, table tags and table cells to concept IRIs."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from genrl_kg import settings
+from genrl_kg.errors import InputError
+from genrl_kg.namespace import (
+    BASE_MODEL_SCHEME,
+    CODE_AVAILABILITY_SCHEME,
+    EVALUATION_SETTING_SCHEME,
+    MODALITY_SCHEME,
+    SKOS,
+    TAXONOMY_SCHEME,
+    concept_iri,
+)
+
+logger = logging.getLogger(__name__)
+
+_NUMBERING = re.compile(r"^\s*\d+(?:\.\d+)*(?:[.)]\s*|\s+)")
+_NEW_FLAG = re.compile(r"\(\s*new\s*!?\s*\)|\bnew!", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_TAG_SEPARATORS = re.compile(r"[,;/]|\band\b", re.IGNORECASE)
+_PART_SEPARATORS = re.compile(r"[,;()\[\]]")
+_REAL_WORDS = frozenset({"real", "realworld", "physical", "hardware"})
+_SIM_WORDS = frozenset({"sim", "simulation", "simulations", "simulated", "simulator", "simulators"})
+_NOT_REAL_BEFORE = frozenset({"potential", "possible", "future", "planned", "no"})
+_EMPTY_CELLS = frozenset({"", "n a", "na", "none", "unknown", "not specified", "nan"})
+
+SIMULATION = concept_iri("evaluation-setting", "simulation")
+REAL_WORLD = concept_iri("evaluation-setting", "real-world")
+BOTH = concept_iri("evaluation-setting", "both")
+CODE_AVAILABLE = concept_iri("code-availability", "available")
+CODE_NOT_AVAILABLE = concept_iri("code-availability", "not-available")
+CODE_COMING_SOON = concept_iri("code-availability", "coming-soon")
+
+
+def clean_heading(text: str) -> str:
+    """Strip list numbering, the (new!) flag and extra spaces from a heading, keeping its case.
+
+    >>> clean_heading("  1.Learning reward functions with LLMs ")
+    'Learning reward functions with LLMs'
+    >>> clean_heading("### 1.2   Policy Safety (new!)".lstrip("# "))
+    'Policy Safety'
+    >>> clean_heading("3D Diffusion Policy")
+    '3D Diffusion Policy'
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _NUMBERING.sub("", text)
+    text = _NEW_FLAG.sub(" ", text)
+    return " ".join(text.split())
+
+
+def normalize_label(text: str) -> str:
+    """Return the matching key of a label: no numbering, lower case, '&' as 'and', no punctuation.
+
+    >>> normalize_label("####   Planning & Exploration")
+    'planning and exploration'
+    >>> normalize_label("2.VLMs for reward-learning!")
+    'vlms for reward learning'
+    >>> normalize_label("Transfomer Model ")
+    'transfomer model'
+    """
+    text = clean_heading(text.lstrip("#").strip()).lower().replace("&", " and ")
+    return " ".join(_NON_ALNUM.sub(" ", text).split())
+
+
+def slugify_heading(text: str) -> str:
+    """Return the IRI slug of a heading.
+
+    >>> slugify_heading("2.Diffusion Policy (new!)")
+    'diffusion-policy'
+    >>> slugify_heading("Planning & Exploration")
+    'planning-and-exploration'
+    """
+    return normalize_label(text).replace(" ", "-")
+
+
+def split_tags(text: str) -> tuple[str, ...]:
+    """Split a table's Taxonomy cell into its tags.
+
+    >>> split_tags("World Model,LLM, VLM")
+    ('World Model', 'LLM', 'VLM')
+    >>> split_tags("Transformer Model  ,LLM")
+    ('Transformer Model', 'LLM')
+    """
+    parts = (" ".join(p.split()) for p in _TAG_SEPARATORS.split(text or ""))
+    return tuple(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class SectionConcept:
+    """A list section resolved to a taxonomy concept, known or minted for an unknown heading."""
+
+    iri: URIRef
+    known: bool
+    broader: URIRef | None
+    label: str
+    notation: str | None = None
+    definition: str = ""
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_ontology(path: str) -> Graph:
+    """Parse the ontology file at *path* (cached per path)."""
+    graph = Graph()
+    try:
+        graph.parse(path, format="turtle")
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the ontology: {exc}") from exc
+    return graph
+
+
+def load_ontology(path: Path | str = settings.ONTOLOGY_FILE) -> Graph:
+    """Return the ontology graph (cached: treat it as read-only, copy it before changing it)."""
+    return _parse_ontology(str(Path(path).resolve()))
+
+
+class Taxonomy:
+    """Concepts of the ontology's schemes, indexed for matching headings, tags and cells."""
+
+    def __init__(self, graph: Graph) -> None:
+        """Index the concept schemes of *graph*."""
+        self.graph = graph
+        self._labels: dict[URIRef, str] = {}
+        self._keys: dict[URIRef, frozenset[str]] = {}
+        self._index: dict[URIRef, dict[str, list[URIRef]]] = {}
+        for concept, scheme in sorted(graph.subject_objects(SKOS.inScheme)):
+            if not isinstance(concept, URIRef) or not isinstance(scheme, URIRef):
+                continue
+            pref = graph.value(concept, SKOS.prefLabel)
+            alts = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
+            self._labels[concept] = str(pref) if pref is not None else str(concept)
+            keys = frozenset(normalize_label(t) for t in [self._labels[concept], *alts])
+            self._keys[concept] = keys
+            index = self._index.setdefault(scheme, {})
+            for key in sorted(keys):
+                index.setdefault(key, []).append(concept)
+
+    # --- lookups -------------------------------------------------------------------
+
+    def concepts(self, scheme: URIRef = TAXONOMY_SCHEME) -> tuple[URIRef, ...]:
+        """Return the concepts of *scheme*, sorted by IRI."""
+        found = {c for cs in self._index.get(scheme, {}).values() for c in cs}
+        return tuple(sorted(found))
+
+    def label(self, concept: URIRef) -> str:
+        """Return the preferred label of *concept* (its IRI if it has none)."""
+        return self._labels.get(concept, str(concept))
+
+    def notation(self, concept: URIRef) -> str | None:
+        """Return the skos:notation of *concept*, if any."""
+        value = self.graph.value(concept, SKOS.notation)
+        return None if value is None else str(value)
+
+    def broader(self, concept: URIRef) -> URIRef | None:
+        """Return the broader concept of *concept* (the smallest IRI if several)."""
+        found = sorted(
+            o for o in self.graph.objects(concept, SKOS.broader) if isinstance(o, URIRef)
+        )
+        return found[0] if found else None
+
+    def ancestors(self, concept: URIRef) -> tuple[URIRef, ...]:
+        """Return the broader chain of *concept*, nearest first."""
+        chain: list[URIRef] = []
+        current = self.broader(concept)
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.broader(current)
+        return tuple(chain)
+
+    def leaves(self) -> tuple[URIRef, ...]:
+        """Return the taxonomy concepts without a narrower concept, sorted by IRI."""
+        return tuple(
+            c for c in self.concepts(TAXONOMY_SCHEME) if self.graph.value(c, SKOS.narrower) is None
+        )
+
+    def _lookup(self, scheme: URIRef, text: str, plural: bool = False) -> list[URIRef]:
+        """Return the concepts of *scheme* with a label matching *text*."""
+        index = self._index.get(scheme, {})
+        key = normalize_label(text)
+        found = index.get(key, [])
+        if not found and plural and key.endswith("s"):
+            found = index.get(key[:-1], [])
+        return found
+
+    # --- list headings -----------------------------------------------------------------
+
+    def match_heading(self, path: Sequence[str]) -> URIRef | None:
+        """Return the taxonomy concept for the last heading of *path*, or None if unknown.
+
+        Several candidates are told apart by how many of their ancestors' labels appear
+        among the parent headings in *path*.
+        """
+        if not path:
+            return None
+        candidates = self._lookup(TAXONOMY_SCHEME, path[-1])
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        parents = {normalize_label(p) for p in path[:-1]}
+
+        def agreement(concept: URIRef) -> int:
+            return sum(1 for a in self.ancestors(concept) if self._keys.get(a, set()) & parents)
+
+        return max(sorted(candidates), key=agreement)
+
+    def resolve_section(self, path: Sequence[str], base: str = settings.BASE_IRI) -> SectionConcept:
+        """Return the concept of the section at *path*; mint `{base}taxonomy/{slug}` if unknown.
+
+        Pass the heading path below the document title: an unknown heading is placed under
+        its parent heading's concept (itself known or minted), with a logged warning.
+        """
+        if not path:
+            raise ValueError("resolve_section needs a non-empty heading path")
+        known = self.match_heading(path)
+        if known is not None:
+            return SectionConcept(
+                iri=known,
+                known=True,
+                broader=self.broader(known),
+                label=self.label(known),
+                notation=self.notation(known),
+                definition=str(self.graph.value(known, SKOS.definition) or ""),
+            )
+        label = clean_heading(path[-1])
+        slug = slugify_heading(path[-1]) or "untitled"
+        parent = self.resolve_section(path[:-1], base) if len(path) > 1 else None
+        iri = URIRef(f"{base}taxonomy/{slug}")
+        if iri in self._labels and parent is not None:
+            iri = URIRef(f"{base}taxonomy/{parent.iri.rsplit('/', 1)[-1]}-{slug}")
+        logger.warning(
+            "heading %r is not in the ontology's taxonomy; minted %s under %s",
+            label,
+            iri,
+            parent.iri if parent else "no parent",
+        )
+        return SectionConcept(
+            iri=iri,
+            known=False,
+            broader=parent.iri if parent else None,
+            label=label,
+            definition=f"List section '{label}', found in the list's headings "
+            "but not in the ontology's taxonomy.",
+        )
+
+    # --- table cells -------------------------------------------------------------------
+
+    def match_base_model(self, tag: str) -> URIRef | None:
+        """Return the base-model concept for one table tag or model-type name, or None."""
+        found = self._lookup(BASE_MODEL_SCHEME, tag, plural=True)
+        return found[0] if found else None
+
+    def match_code_availability(self, text: str | None) -> URIRef | None:
+        """Return the code-availability concept for a Code Available cell, or None if blank."""
+        raw = (text or "").strip()
+        key = normalize_label(raw)
+        if not key:
+            return None
+        found = self._lookup(CODE_AVAILABILITY_SCHEME, raw)
+        if found:
+            return found[0]
+        if "soon" in key.split():
+            return CODE_COMING_SOON
+        if raw.lower().startswith(("http://", "https://", "github.com")) or key.startswith("yes"):
+            return CODE_AVAILABLE
+        if key in _EMPTY_CELLS or key.startswith(("no ", "not ")):
+            return CODE_NOT_AVAILABLE
+        return None
+
+    def match_evaluation_setting(self, text: str | None) -> URIRef | None:
+        """Return simulation, real world or both for a 'Simulation or Real Exp' cell.
+
+        Real robots named only as potential or future work count as simulation.
+        """
+        key = normalize_label(text or "")
+        if key in _EMPTY_CELLS:
+            return None
+        found = self._lookup(EVALUATION_SETTING_SCHEME, text or "")
+        if found:
+            return found[0]
+        words = key.split()
+        simulated = any(w in _SIM_WORDS for w in words)
+        real = any(
+            w in _REAL_WORDS and (i == 0 or words[i - 1] not in _NOT_REAL_BEFORE)
+            for i, w in enumerate(words)
+        )
+        if simulated and real:
+            return BOTH
+        if simulated:
+            return SIMULATION
+        return REAL_WORLD if real else None
+
+    def match_modalities(self, text: str | None) -> tuple[URIRef, ...]:
+        """Return the modality concepts named in a Modality table cell, in order, no repeats."""
+        whole = self._lookup(MODALITY_SCHEME, text or "", plural=True)
+        if whole:
+            return (whole[0],)
+        found: list[URIRef] = []
+        for part in _PART_SEPARATORS.split(text or ""):
+            match = self._lookup(MODALITY_SCHEME, part, plural=True)
+            if match and match[0] not in found:
+                found.append(match[0])
+            elif not match and normalize_label(part) not in {"", "etc"}:
+                logger.debug("modality %r not in the ontology", part.strip())
+        return tuple(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_taxonomy(path: str) -> Taxonomy:
+    """Build the Taxonomy for the ontology at *path* (cached per path)."""
+    return Taxonomy(_parse_ontology(path))
+
+
+def load_taxonomy(path: Path | str = settings.ONTOLOGY_FILE) -> Taxonomy:
+    """Return the (cached) Taxonomy of the ontology file at *path*."""
+    return _cached_taxonomy(str(Path(path).resolve()))
