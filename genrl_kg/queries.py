@@ -188,3 +188,12 @@ def run_query(
     except SyntaxError as exc:
         name = query.name if isinstance(query, SavedQuery) else "query"
         raise QueryError(f"{name}: SPARQL syntax error: {exc}") from None
+
+
+def queries_markdown_table(queries: Mapping[str, SavedQuery]) -> str:
+    """Return a Markdown table of *queries* (name, summary, parameters, tags) for the README."""
+    lines = ["| query | what it answers | parameters | tags |", "|---|---|---|---|"]
+    for saved in queries.values():
+        params = ", ".join(f"`{p.name}` ({p.datatype}, default `{p.default}`)" for p in saved.parameters)
+        lines.append(f"| `{saved.name}` | {saved.summary} | {params or '-'} | {', '.join(saved.tags)} |")
+    return "\n".join(lines)
