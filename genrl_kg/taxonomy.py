@@ -115,7 +115,7 @@ def _parse_ontology(path: str) -> Graph:
     graph = Graph()
     try:
         graph.parse(path, format="turtle")
-    except (OSError, SyntaxError, ValueError) as exc:
+    except Exception as exc:  # rdflib raises many types (BadSyntax, IndexError, OSError)
         raise InputError(f"{path}: cannot read the ontology: {exc}") from exc
     return graph
 
@@ -198,8 +198,9 @@ class Taxonomy:
     def match_heading(self, path: Sequence[str]) -> URIRef | None:
         """Return the taxonomy concept for the last heading of *path*, or None if unknown.
 
-        Several candidates are told apart by how many of their ancestors' labels appear
-        among the parent headings in *path*.
+        The heading's label decides (a moved section keeps its concept); when several
+        concepts share it, the one whose ancestors' labels agree most with the parent
+        headings wins, ties going to the smallest IRI.
         """
         if not path:
             return None
