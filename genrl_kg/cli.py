@@ -78,11 +78,12 @@ def cli(verbose: int) -> None:
 @click.option("--refresh", is_flag=True, help="Refetch arXiv records (keeping cached ones on error).")
 @click.option("--max-age", type=click.IntRange(min=0), default=None, metavar="DAYS",
               help="Refetch arXiv records older than DAYS.")
+@click.option("--strict", is_flag=True, help="Stop at the first bad table instead of skipping it.")
 @click.option("--arxiv-url", default=None, envvar="GENRL_KG_ARXIV_URL",
               help="arXiv API query URL (default: arXiv's own; env GENRL_KG_ARXIV_URL).")
 def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
           upstream_url: str | None, base: str, enrich: bool, offline: bool, refresh: bool,
-          max_age: int | None, arxiv_url: str | None) -> None:
+          max_age: int | None, strict: bool, arxiv_url: str | None) -> None:
     """Build the knowledge graph into the store.
 
     \b
@@ -109,7 +110,8 @@ def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
             base_url=arxiv_url, cache_dir=cache, offline=offline, refresh=refresh,
             max_age=timedelta(days=max_age) if max_age is not None else None, progress=bar.update,
         ) if enrich else None
-        report = run_build(sources, _store(store_dir), base=base, progress=_stage, enrich=options)
+        report = run_build(sources, _store(store_dir), base=base, progress=_stage, enrich=options,
+                           strict=strict)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.arxiv:

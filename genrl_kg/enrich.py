@@ -17,6 +17,7 @@ from genrl_kg.rdf.arxiv import MATCH, add_arxiv
 
 if TYPE_CHECKING:
     from genrl_kg.pipeline import BuildReport
+    from genrl_kg.sources.arxiv import ArxivRecord
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,8 @@ def enrich_from_arxiv(
     papers: Sequence[tuple[PaperRecord, URIRef]],
     options: EnrichOptions,
     report: BuildReport,
-) -> None:
-    """Fetch arXiv records for the papers with an arXiv id and add them to the arxiv graph."""
+) -> dict[str, ArxivRecord]:
+    """Fetch arXiv records for the papers with an arXiv id; add them to the arxiv graph."""
     from genrl_kg.sources.arxiv import ArxivCache, fetch_records
 
     by_id = arxiv_papers(papers)
@@ -80,3 +81,4 @@ def enrich_from_arxiv(
     if not_enriched:
         shown = ", ".join(not_enriched[:8]) + (" …" if len(not_enriched) > 8 else "")
         report.warnings.append(f"arXiv: {len(not_enriched)} paper(s) not enriched: {shown}")
+    return result.records

@@ -14,8 +14,8 @@ from typing import Any
 
 from rdflib import Graph, URIRef
 
-from genrl_kg.papers import PaperRecord, merge_entries
 from genrl_kg.enrich import EnrichOptions, enrich_from_arxiv
+from genrl_kg.papers import PaperRecord, merge_entries
 from genrl_kg.rdf import GraphSet
 from genrl_kg.rdf.build import BuildFacts, add_build_description
 from genrl_kg.rdf.papers import ListSource, add_modality_rows, add_paper, add_sections
@@ -23,6 +23,7 @@ from genrl_kg.settings import BASE_IRI, ONTOLOGY_FILE
 from genrl_kg.sources.awesome_list import read_list
 from genrl_kg.sources.upstream import SourceSet, load_pin
 from genrl_kg.store import write_build_info, write_store
+from genrl_kg.tables_stage import add_tables
 from genrl_kg.taxonomy import Taxonomy, load_ontology
 from genrl_kg.validate import validate_graph
 
@@ -47,6 +48,7 @@ class BuildReport:
     sections: int = 0
     triples: dict[str, int] = field(default_factory=dict)
     arxiv: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     built_at: str = ""
@@ -108,6 +110,7 @@ def build_graphs(
     base: str = BASE_IRI,
     progress: Progress | None = None,
     enrich: EnrichOptions | None = None,
+    strict: bool = False,
 ) -> tuple[GraphSet, BuildReport]:
     """Turn the sources into the build's named graphs, validated, with a report."""
     report = BuildReport(commit=sources.commit, list_file=sources.list_path.name, base=base)
@@ -119,9 +122,12 @@ def build_graphs(
         taxonomy = Taxonomy(ontology)
     with _timed(report, "list", progress):
         papers = add_list(graphs, sources, taxonomy, report)
+    records = {}
     if enrich is not None:
         with _timed(report, "arxiv", progress):
-            enrich_from_arxiv(graphs, papers, enrich, report)
+            records = enrich_from_arxiv(graphs, papers, enrich, report)
+    with _timed(report, "tables", progress):
+        add_tables(graphs, sources, taxonomy, papers, records, report, strict)
     with _timed(report, "shacl", progress):
         data = Graph()
         for name in ("ontology", "list", "tables", "arxiv", "links"):
@@ -142,9 +148,10 @@ def run_build(
     base: str = BASE_IRI,
     progress: Progress | None = None,
     enrich: EnrichOptions | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     """Build the graph from *sources* and swap it into the store at *store_dir*."""
-    graphs, report = build_graphs(sources, base, progress, enrich)
+    graphs, report = build_graphs(sources, base, progress, enrich, strict)
     report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _timed(report, "load", progress):
         write_store(store_dir, graphs.iter_quads())
