@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -17,9 +18,9 @@ from genrl_kg.sources.tables.normalize import parse_framework
 
 log = logging.getLogger(__name__)
 
-MIN_SCORE = 4.0  # never link a row whose best candidate scores less
+MIN_SCORE = 3.5  # never link a row whose best candidate scores less
 MIN_MARGIN = 1.5  # ... or beats the runner-up by less (ambiguous rows stay unresolved)
-LINK_THRESHOLD = 0.45  # confidence of the weakest link the two rules above allow
+LINK_THRESHOLD = 0.4  # confidence of the weakest link the two rules above allow
 OVERLAP_WEIGHT = 0.4  # points per unit of IDF of a word shared by the row and the title
 OVERLAP_CAP = 6.0
 RARE_DF = 2  # a framework word used by at most this many titles identifies one
@@ -31,9 +32,13 @@ ACRONYMS = {
 }
 IDF_FLOOR = 1.5  # words at least this common (idf below) carry no weight
 CURATED_COLUMNS = ("citation_key", "paper_key", "reason")
-KEY_STOPWORDS = frozenset("a an the do does as i is are on of in to at for from by".split())
+KEY_STOPWORDS = frozenset(
+    {"a", "an", "the", "do", "does", "as", "i", "is", "are", "on", "of", "in", "to", "at"}
+    | {"for", "from", "by"}
+)
 STOPWORDS = KEY_STOPWORDS | frozenset(
-    "and or with via into using based its their our we be can not vs like e g rl".split()
+    {"and", "or", "with", "via", "into", "using", "based", "its", "their", "our", "we", "be"}
+    | {"can", "not", "vs", "like", "e", "g", "rl"}
 )
 _KEY = re.compile(r"^(?P<author>[A-Za-z]+?)(?P<year>(?:19|20)\d\d)(?P<tail>[A-Za-z0-9]*)$")
 _CAMEL = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]")
@@ -113,10 +118,17 @@ def fold_name(text: str) -> str:
     return re.sub(r"[^a-z]", "", ascii_text.casefold())
 
 
-def _tokens(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
     """Split a title into lower-case tokens, keeping inner hyphens and digits."""
-    raw = (t.strip(".,:;!?()[]{}\"'’`") for t in text.casefold().split())
-    return [t for t in raw if t]
+    raw = (t.strip(".,:;!?()[]{}\"'\u2019`") for t in text.casefold().split())
+    return tuple(t for t in raw if t)
+
+
+@lru_cache(maxsize=65536)
+def _title_words(title: str) -> frozenset[str]:
+    """The title's tokens with everything but letters and digits removed."""
+    return frozenset(re.sub(r"[^a-z0-9]", "", t) for t in _tokens(title))
 
 
 def _stem(word: str) -> str:
@@ -130,10 +142,11 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
-def _stems(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> frozenset[str]:
     """Content-word stems of *text*."""
     words = re.split(r"[^a-z0-9]+", text.casefold())
-    return {_stem(w) for w in words if len(w) > 1 and w not in STOPWORDS}
+    return frozenset(_stem(w) for w in words if len(w) > 1 and w not in STOPWORDS)
 
 
 def _expand(text: str) -> str:
@@ -147,6 +160,7 @@ def _expand(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def _leads(title: str) -> list[tuple[str, list[str]]]:
     """Return (lead token, following tokens) at the title start and after a short 'Name:' part."""
     starts = [title]
@@ -163,13 +177,14 @@ def _leads(title: str) -> list[tuple[str, list[str]]]:
     return leads
 
 
+@lru_cache(maxsize=65536)
 def _norm_phrase(text: str) -> str:
     """Lower-case words joined by single spaces, hyphens and punctuation dropped."""
     return " ".join(re.split(r"[^a-z0-9]+", text.casefold())).strip()
 
 
 def _key_hit(ck: CitationKey, title: str) -> tuple[str, bool] | None:
-    """Where the key's word sits in *title* ('start', 'colon' or 'in'), and whether initials agree."""
+    """Where the key's word sits in *title* ('start', 'colon', 'in'); do the initials agree."""
     if not ck.word:
         return None
     for place, (lead, rest) in zip(("start", "colon"), _leads(title), strict=False):
@@ -181,8 +196,23 @@ def _key_hit(ck: CitationKey, title: str) -> tuple[str, bool] | None:
         if hit:
             inits = "".join(t[0] for t in rest if t[0].isalnum() and t not in KEY_STOPWORDS)
             return place, bool(ck.initials) and inits.startswith(ck.initials)
-    if ck.year is not None and ck.word in {re.sub(r"[^a-z0-9]", "", t) for t in _tokens(title)}:
+    if ck.year is not None and ck.word in _title_words(title):
         return "in", False
+    return None
+
+
+def _shared_ngram(text: str, title: str, n: int = 3) -> str | None:
+    """Return the first run of *n* words of *text* that also occurs in *title*.
+
+    >>> _shared_ngram("Robotic Skill Synthesis", "Language to Rewards for Robotic Skill Synthesis")
+    'robotic skill synthesis'
+    """
+    words = [w for w in _norm_phrase(text).split() if w not in STOPWORDS]
+    norm_title = f" {_norm_phrase(title)} "
+    for i in range(len(words) - n + 1):
+        gram = " ".join(words[i : i + n])
+        if re.search(r"\b" + r"\b(?: \w+)? ".join(gram.split()) + r"\b", norm_title):
+            return gram
     return None
 
 
@@ -197,10 +227,13 @@ def _initials_run(letters: str, title: str) -> bool:
     return len(letters) >= 3 and letters in initials
 
 
+_parse_framework = lru_cache(maxsize=4096)(parse_framework)
+
+
 def _framework_evidence(raw: str, index: _Index, title: str) -> tuple[float, list[str]]:
     """Score the framework cell (name, rare name words, acronym) against one title."""
-    name, acronym = parse_framework(raw)
-    title_words = {re.sub(r"[^a-z0-9]", "", t) for t in _tokens(title)}
+    name, acronym = _parse_framework(raw)
+    title_words = _title_words(title)
     norm_title = f" {_norm_phrase(title)} "
     points, ev = 0.0, []
     singles = [*name.split(), *([acronym] if acronym else [])]
@@ -276,6 +309,10 @@ def _score_row(row: RowLike, index: _Index) -> list[_Scored]:
         best_title: tuple[float, list[str]] = (0.0, [])
         for title in cand.titles:
             fp, fev = _framework_evidence(row.framework or "", index, title)
+            gram = _shared_ngram(row.application or "", title)
+            if gram:
+                fp += 1.5
+                fev = [*fev, f"application phrase '{gram}' in title"]
             stems = _stems(title)
             weight = sum(max(0.0, index.idf.get(s, 0.0) - IDF_FLOOR) for s in main & stems)
             weight += 0.5 * sum(max(0.0, index.idf.get(s, 0.0) - IDF_FLOOR) for s in extra & stems)
@@ -314,8 +351,9 @@ def _merge(candidates: Iterable[PaperCandidate]) -> list[PaperCandidate]:
             merged[c.key] = c
         else:
             titles = old.titles + tuple(t for t in c.titles if t not in old.titles)
-            merged[c.key] = PaperCandidate(c.key, titles, old.year or c.year,
-                                           old.first_author or c.first_author)
+            merged[c.key] = PaperCandidate(
+                c.key, titles, old.year or c.year, old.first_author or c.first_author
+            )
     return list(merged.values())
 
 
@@ -345,7 +383,8 @@ def _pick(scored: list[_Scored], claimed: Mapping[str, str], key: str) -> tuple[
 
 
 def link_rows(
-    rows: Sequence[RowLike], candidates: Iterable[PaperCandidate],
+    rows: Sequence[RowLike],
+    candidates: Iterable[PaperCandidate],
     curated: Mapping[str, str] | None = None,
 ) -> list[RowLink]:
     """Resolve every row to a candidate paper key, or leave it unresolved below the threshold.
@@ -362,12 +401,21 @@ def link_rows(
         key = row.citation_key or ""
         if key in curated and (not curated[key] or curated[key] in known):
             target = curated[key] or None
-            links[i] = RowLink(row.table, row.row, row.citation_key, target, "curated", 1.0,
-                               ("curated in data/table-links.csv",))
+            links[i] = RowLink(
+                row.table,
+                row.row,
+                row.citation_key,
+                target,
+                "curated",
+                1.0,
+                ("curated in data/table-links.csv",),
+            )
             if target:
                 claimed[target] = key
         elif key in curated:
-            log.warning("curated link %s -> %s: no such paper; resolving instead", key, curated[key])
+            log.warning(
+                "curated link %s -> %s: no such paper; resolving instead", key, curated[key]
+            )
     pending = {i: _score_row(row, index) for i, row in enumerate(rows) if i not in links}
     pending = {i: s for i, s in pending.items() if s}
     while pending:
@@ -382,8 +430,15 @@ def link_rows(
             break
         i, best, conf, margin = choice
         row = rows[i]
-        links[i] = RowLink(row.table, row.row, row.citation_key, best.key, "resolved", conf,
-                           (*best.evidence, f"score {best.points:.1f}, margin {margin:.1f}"))
+        links[i] = RowLink(
+            row.table,
+            row.row,
+            row.citation_key,
+            best.key,
+            "resolved",
+            conf,
+            (*best.evidence, f"score {best.points:.1f}, margin {margin:.1f}"),
+        )
         claimed[best.key] = row.citation_key or ""
         del pending[i]
     for i, row in enumerate(rows):
@@ -395,7 +450,10 @@ def link_rows(
         if scored:
             best, margin = _pick(scored, claimed, row.citation_key or "")
             conf = _confidence(best.points, margin)
-            evidence = (f"best guess {best.key}", *best.evidence,
-                        f"score {best.points:.1f}, margin {margin:.1f}")
+            evidence = (
+                f"best guess {best.key}",
+                *best.evidence,
+                f"score {best.points:.1f}, margin {margin:.1f}",
+            )
         links[i] = RowLink(row.table, row.row, row.citation_key, None, "unresolved", conf, evidence)
     return [links[i] for i in range(len(rows))]

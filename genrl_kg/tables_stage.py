@@ -69,6 +69,9 @@ def add_tables(
     for table in tables:
         add_table(graphs, table, by_row, nodes, sources.commit, taxonomy)
         for warning in table.warnings:
+            if warning.message.startswith("no column for"):
+                log.info("%s: %s", warning.source_file, warning.message)
+                continue
             where = f"{warning.source_file}" + (f" row {warning.row}" if warning.row else "")
             report.warnings.append(f"{where}: {warning.message}")
     report.tables = _summary(tables, links, errors)

@@ -83,7 +83,7 @@ BENCHMARK_ALIASES: tuple[tuple[str, str], ...] = (
     ("Procgen", r"\bprocgen\b"),
     ("RGB Stacking", r"\brgb[\s-]?stacking\b"),
     ("NetHack Learning Environment", r"\bnethack\b"),
-    ("Montezuma's Revenge", r"\bmontezuma[’']?s revenge\b"),
+    ("Montezuma's Revenge", r"\bmontezuma[\u2019']?s revenge\b"),
     ("Waymo Open Dataset", r"\bwaymo\b"),
     ("MMLU", r"\bmmlu\b"),
     ("BridgeData", r"\bbridge[\s-]?data(?:set)?\b"),
@@ -93,7 +93,9 @@ BENCHMARK_ALIASES: tuple[tuple[str, str], ...] = (
     ("NBA dataset", r"\bnba dataset\b"),
 )
 
-_COMPILED_MODELS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in FOUNDATION_MODEL_ALIASES)
+_COMPILED_MODELS = tuple(
+    (name, re.compile(p, re.IGNORECASE)) for name, p in FOUNDATION_MODEL_ALIASES
+)
 _COMPILED_BENCHMARKS = tuple((name, re.compile(p, re.IGNORECASE)) for name, p in BENCHMARK_ALIASES)
 _LIST_SPLIT = re.compile(r"\s*(?:[,;]|\band\b|&)\s*", re.IGNORECASE)
 _PAREN_TAIL = re.compile(r"^(?P<outer>[^()]+?)\s*-?\s*\((?P<inner>[^()]+)\)\s*$")
@@ -118,7 +120,7 @@ def is_null(text: str | None) -> bool:
 
 
 def _find_aliases(text: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> list[str]:
-    """Return canonical names matched in *text*, in text order, earlier patterns winning overlaps."""
+    """Return canonical names found in *text*, in order; earlier patterns win overlaps."""
     spans: list[tuple[int, int, str]] = []
     for name, pattern in table:
         for match in pattern.finditer(text):
@@ -191,7 +193,7 @@ def extract_benchmarks(text: str | None) -> tuple[str, ...]:
 
 
 def _is_acronym_of(acronym: str, name: str) -> bool:
-    """Tell whether *acronym* (<= 2 words, >= 2 capitals) shares >= 2 capitals with *name*'s initials."""
+    """Tell whether *acronym* (<= 2 words) shares >= 2 capitals with *name*'s initials."""
     if len(acronym.split()) > 2 or "," in acronym:
         return False
     capitals = [c for c in acronym if c.isupper()]
@@ -228,7 +230,10 @@ def parse_framework(text: str | None) -> tuple[str, str | None]:
 
 
 _CATEGORY_RULES: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = (
-    ("diffusion-policy", (frozenset({"diffusion", "policy"}), frozenset({"diffusion", "policies"}))),
+    (
+        "diffusion-policy",
+        (frozenset({"diffusion", "policy"}), frozenset({"diffusion", "policies"})),
+    ),
     (
         "transformer-policy",
         (frozenset({"transformer", "policy"}), frozenset({"transformer", "policies"})),

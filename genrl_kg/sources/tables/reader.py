@@ -145,8 +145,13 @@ def _fill_merged(ws: Worksheet, name: str, sheet: str, warnings: list[TableWarni
             for c in range(rng.min_col, rng.max_col + 1):
                 filled[(r, c)] = value
         warnings.append(
-            TableWarning(name, sheet, rng.min_row, None, f"merged cells {rng.coord}: top-left "
-                         "value copied into every cell of the range")
+            TableWarning(
+                name,
+                sheet,
+                rng.min_row,
+                None,
+                f"merged cells {rng.coord}: top-left value copied into every cell of the range",
+            )
         )
     return filled
 
@@ -164,9 +169,15 @@ def _read_sheet(
             if value is None and formulas is not None:
                 source = formulas.cell(cell.row, cell.column)
                 if source.data_type == "f":
-                    warnings.append(TableWarning(
-                        name, sheet, cell.row, cell.coordinate,
-                        f"formula {source.value!r} has no cached value; cell read as empty"))
+                    warnings.append(
+                        TableWarning(
+                            name,
+                            sheet,
+                            cell.row,
+                            cell.coordinate,
+                            f"formula {source.value!r} has no cached value; cell read as empty",
+                        )
+                    )
             text = cell_text(value)
             if text is not None:
                 grid.setdefault(cell.row, {})[cell.column] = text
@@ -181,19 +192,40 @@ def _read_sheet(
         header = headers.get(col)
         if header is None:
             header = f"column {get_column_letter(col)}"
-            warnings.append(TableWarning(name, sheet, header_row, get_column_letter(col),
-                                         "data under an empty header; kept as an extra column"))
+            warnings.append(
+                TableWarning(
+                    name,
+                    sheet,
+                    header_row,
+                    get_column_letter(col),
+                    "data under an empty header; kept as an extra column",
+                )
+            )
         columns[col] = header
         field = _HEADER_LOOKUP.get(_fold_header(header))
         if field is not None and field not in field_of.values():
             field_of[col] = field
         else:
             why = "duplicate of a known column" if field else "unknown column"
-            warnings.append(TableWarning(name, sheet, header_row, header,
-                                         f"{why}; kept as an extra annotation on every row"))
+            warnings.append(
+                TableWarning(
+                    name,
+                    sheet,
+                    header_row,
+                    header,
+                    f"{why}; kept as an extra annotation on every row",
+                )
+            )
     if not field_of:
-        warnings.append(TableWarning(name, sheet, header_row, None,
-                                     "no known header in the first non-empty row; sheet skipped"))
+        warnings.append(
+            TableWarning(
+                name,
+                sheet,
+                header_row,
+                None,
+                "no known header in the first non-empty row; sheet skipped",
+            )
+        )
         return []
     for field in FIELDS:
         if field not in field_of.values():
@@ -203,14 +235,25 @@ def _read_sheet(
         if r == header_row:
             continue
         cells = tuple(Cell(columns[c], c, v) for c, v in sorted(grid[r].items()))
-        values = {field_of[c.column_index]: fold_space(c.value)
-                  for c in cells if c.column_index in field_of}
+        values = {
+            field_of[c.column_index]: fold_space(c.value)
+            for c in cells
+            if c.column_index in field_of
+        }
         extras = tuple(c for c in cells if c.column_index not in field_of)
         if not values.get("citation_key"):
             warnings.append(TableWarning(name, sheet, r, None, "row has no citation key"))
-        rows.append(TableRow(table=stem, source_file=name, sheet=sheet, row=r,
-                             extras=extras, cells=cells,
-                             **{f: values.get(f) or None for f in FIELDS}))
+        rows.append(
+            TableRow(
+                table=stem,
+                source_file=name,
+                sheet=sheet,
+                row=r,
+                extras=extras,
+                cells=cells,
+                **{f: values.get(f) or None for f in FIELDS},
+            )
+        )
     return rows
 
 
@@ -220,8 +263,11 @@ def read_table(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS) -> Pars
     sheet_entries = check_workbook_archive(path, limits)
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
-        fwb = (openpyxl.load_workbook(path, data_only=False)
-               if archive_has_formulas(path, sheet_entries) else None)
+        fwb = (
+            openpyxl.load_workbook(path, data_only=False)
+            if archive_has_formulas(path, sheet_entries)
+            else None
+        )
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -233,8 +279,13 @@ def read_table(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS) -> Pars
         rows.extend(_read_sheet(ws, fws, path, warnings))
     for w in warnings:
         log.info("%s [%s] row %s col %s: %s", w.source_file, w.sheet, w.row, w.column, w.message)
-    return ParsedTable(path=path, table=path.stem, category_hint=category_hint(path.stem),
-                       rows=tuple(rows), warnings=tuple(warnings))
+    return ParsedTable(
+        path=path,
+        table=path.stem,
+        category_hint=category_hint(path.stem),
+        rows=tuple(rows),
+        warnings=tuple(warnings),
+    )
 
 
 def iter_table_files(source_dir: Path | str) -> list[Path]:

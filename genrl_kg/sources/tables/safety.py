@@ -51,7 +51,9 @@ def check_workbook_archive(path: Path, limits: ArchiveLimits = DEFAULT_LIMITS) -
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError(f"{path}: damaged zip archive ({exc})") from exc
     if len(infos) > limits.max_entries:
-        raise InputError(f"{path}: {len(infos)} zip entries, more than the cap {limits.max_entries}")
+        raise InputError(
+            f"{path}: {len(infos)} zip entries, more than the cap {limits.max_entries}"
+        )
     total = 0
     for info in infos:
         total += info.file_size
