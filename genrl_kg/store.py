@@ -103,6 +103,24 @@ def write_store(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
         return target
 
 
+def replace_graph(store_dir: Path, graph: str, quads: Iterable[ox.Quad]) -> Path:
+    """Swap in a copy of the live store whose named graph *graph* holds exactly *quads*.
+
+    The live store is never modified in place: readers keep seeing the old data until the
+    atomic swap, and a failure leaves it as it was.
+    """
+    live = open_store(store_dir, read_only=True)
+    name = ox.NamedNode(graph)
+    kept = (q for q in live if q.graph_name != name)
+    new = (q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+    return write_store(store_dir, _chain(kept, new))
+
+
+def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    for part in parts:
+        yield from part
+
+
 def write_build_info(store_dir: Path, info: dict[str, Any]) -> None:
     """Record facts about the current build beside the store (atomically)."""
     path = store_dir / BUILD_INFO
