@@ -68,7 +68,9 @@ async def index(request: Request) -> Response:
 async def health(request: Request) -> Response:
     """Report liveness and the worker pool."""
     pool: WorkerPool = request.app.state.pool
-    return JSONResponse({"status": "ok", "workers": len(pool.pids()), "killed": pool.killed})
+    return JSONResponse(
+        {"status": "ok", "workers": len(pool.pids()), "pids": pool.pids(), "killed": pool.killed}
+    )
 
 
 def make_app(settings: ServerSettings) -> Starlette:
@@ -83,8 +85,11 @@ def make_app(settings: ServerSettings) -> Starlette:
         app.state.void_counts = None
         app.state.saved_queries = api.load_queries_safely(settings.queries_dir)
         reply = await pool.run(
-            {"op": "rows", "text": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-             "row_cap": 100_000},
+            {
+                "op": "rows",
+                "text": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
+                "row_cap": 100_000,
+            },
             timeout=max(settings.timeout, 60.0),
         )
         app.state.graph_names = [row[0].value for row in reply[2]] if reply[0] == "rows" else []

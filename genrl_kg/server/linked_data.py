@@ -21,8 +21,12 @@ LABELS = (
     "|<https://schema.org/name>|<http://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label>"
 )
 LABEL_IRIS = tuple(part.strip("<>") for part in LABELS.split("|"))
-OUTGOING = f"SELECT ?p ?o ?label WHERE {{ $NODE ?p ?o OPTIONAL {{ ?o {LABELS} ?label }} }} LIMIT 2000"
-INCOMING = f"SELECT ?s ?p ?label WHERE {{ ?s ?p $NODE OPTIONAL {{ ?s {LABELS} ?label }} }} LIMIT 500"
+OUTGOING = (
+    f"SELECT ?p ?o ?label WHERE {{ $NODE ?p ?o OPTIONAL {{ ?o {LABELS} ?label }} }} LIMIT 2000"
+)
+INCOMING = (
+    f"SELECT ?s ?p ?label WHERE {{ ?s ?p $NODE OPTIONAL {{ ?s {LABELS} ?label }} }} LIMIT 500"
+)
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:@!$&'()*+,;=/%-]*$")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 WIKIDATA = ("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")
@@ -85,10 +89,8 @@ def _link(request: Request, term: Any, label: Any = None) -> str:
     if isinstance(term, ox.NamedNode):
         base = request.app.state.settings.base_iri
         text = html.escape(label.value if label is not None else term.value)
-        if term.value.startswith(base):
-            href = "/resource/" + term.value[len(base) :]
-        else:
-            href = term.value
+        local = term.value.startswith(base)
+        href = "/resource/" + term.value[len(base) :] if local else term.value
         extra = ' class="wikidata"' if term.value.startswith(WIKIDATA) else ""
         return f'<a href="{html.escape(href)}"{extra}>{text}</a>'
     if isinstance(term, ox.Literal):
@@ -109,7 +111,10 @@ def _page(request: Request, iri: str, outgoing: list[list[Any]], incoming: list[
         if p.value == ARXIV_ID and isinstance(o, ox.Literal):
             cell += f' (<a href="https://arxiv.org/abs/{html.escape(o.value)}">arXiv</a>)'
         rows.append(f"<tr><th>{_link(request, p)}</th><td>{cell}</td></tr>")
-    back = [f"<tr><td>{_link(request, s, label)}</td><th>{_link(request, p)}</th></tr>" for s, p, label in incoming]
+    back = [
+        f"<tr><td>{_link(request, s, label)}</td><th>{_link(request, p)}</th></tr>"
+        for s, p, label in incoming
+    ]
     esc = html.escape(iri)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -117,7 +122,8 @@ def _page(request: Request, iri: str, outgoing: list[list[Any]], incoming: list[
         '<link rel="stylesheet" href="/static/app.css">'
         f'<link rel="alternate" type="text/turtle" href="?format=turtle">'
         f'<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>'
-        f'<body><nav><a href="/">Query</a></nav><h1>{html.escape(title)}</h1><p class="iri">{esc}</p>'
+        f'<body><nav><a href="/">Query</a></nav><h1>{html.escape(title)}</h1>'
+        f'<p class="iri">{esc}</p>'
         '<p>Also as <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>, '
         '<a href="?format=nt">N-Triples</a>, <a href="?format=rdfxml">RDF/XML</a>.</p>'
         f'<table class="properties">{"".join(rows)}</table>'
@@ -139,8 +145,13 @@ async def resource_page(request: Request) -> Response:
             results.negotiate("graph", accept, format_param)
         except results.NotAcceptable as error:
             return error_response(406, str(error))
-        job = {"op": "query", "text": f"DESCRIBE {node}", "accept": accept, "format": format_param,
-               "row_cap": settings.row_cap}
+        job = {
+            "op": "query",
+            "text": f"DESCRIBE {node}",
+            "accept": accept,
+            "format": format_param,
+            "row_cap": settings.row_cap,
+        }
         return await run_and_respond(request, job)
     outgoing = await _rows(request, OUTGOING, node)
     incoming = await _rows(request, INCOMING, node)

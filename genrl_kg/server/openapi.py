@@ -76,7 +76,9 @@ def build_openapi(queries: Iterable[SavedQuery], server: str) -> dict[str, Any]:
             "get": {
                 "operationId": "listQueries",
                 "summary": "List the saved queries with their parameters",
-                "responses": {"200": {"description": "the saved queries", "content": {"application/json": {}}}},
+                "responses": {
+                    "200": {"description": "the saved queries", "content": {"application/json": {}}}
+                },
             }
         }
     }

@@ -84,7 +84,9 @@ async def parse_request(request: Request, max_body: int) -> dict[str, list[str]]
         return params
     content_type = request.headers.get("content-type")
     if not content_type:
-        raise ProtocolError(400, "a POST needs a Content-Type: " + ", ".join((FORM, QUERY_TYPE, UPDATE_TYPE)))
+        raise ProtocolError(
+            400, "a POST needs a Content-Type: " + ", ".join((FORM, QUERY_TYPE, UPDATE_TYPE))
+        )
     media, options = _media(content_type)
     charset = options.get("charset", "utf-8")
     if charset not in ("utf-8", "utf8"):
@@ -100,7 +102,9 @@ async def parse_request(request: Request, max_body: int) -> dict[str, list[str]]
             raise ProtocolError(400, f"'{field}' given both in the URL and as the body")
         params[field] = [_decode(body, f"{field} body")]
     else:
-        raise ProtocolError(415, f"unsupported Content-Type {media}; use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}")
+        raise ProtocolError(
+            415, f"unsupported Content-Type {media}; use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}"
+        )
     return params
 
 
@@ -133,7 +137,9 @@ async def sparql_endpoint(request: Request) -> Response:
     """Handle GET/POST on /sparql."""
     state = request.app.state
     if request.method not in ("GET", "HEAD", "POST"):
-        return error_response(405, f"{request.method} is not allowed here; use GET or POST", {"Allow": ALLOW})
+        return error_response(
+            405, f"{request.method} is not allowed here; use GET or POST", {"Allow": ALLOW}
+        )
     try:
         params = await parse_request(request, state.settings.max_body_bytes)
         query = _single(params, "query")
@@ -188,7 +194,9 @@ async def run_and_respond(request: Request, job: dict[str, Any]) -> Response:
     """Send *job* to the pool and turn the reply into a complete response."""
     reply = await request.app.state.pool.run(job)
     if reply[0] == "ok":
-        return Response(reply[2], media_type=results.media_type(reply[1]), headers={"Vary": "Accept"})
+        return Response(
+            reply[2], media_type=results.media_type(reply[1]), headers={"Vary": "Accept"}
+        )
     return error_response(reply[1], reply[2])
 
 
@@ -196,7 +204,9 @@ def _authorised(request: Request, token: str) -> bool:
     """Return whether the request carries the update bearer token."""
     given = request.headers.get("authorization", "")
     scheme, _, value = given.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(value.strip().encode(), token.encode())
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        value.strip().encode(), token.encode()
+    )
 
 
 def add_using(update: str, default: list[str] | None, named: list[str] | None) -> str:
@@ -213,10 +223,14 @@ def add_using(update: str, default: list[str] | None, named: list[str] | None) -
             depth += 1
         elif token.text in "})]" and token.kind == "other":
             depth -= 1
-        elif token.kind == "word" and token.text.upper() == "WHERE" and depth == 0:
-            if previous != "DELETE":
-                out.append(update[last : token.start] + clause)
-                last = token.start
+        elif (
+            token.kind == "word"
+            and token.text.upper() == "WHERE"
+            and depth == 0
+            and previous != "DELETE"
+        ):
+            out.append(update[last : token.start] + clause)
+            last = token.start
         if token.kind == "word":
             previous = token.text.upper()
     return "".join(out) + update[last:]
@@ -242,7 +256,9 @@ async def _run_update(request: Request, params: dict[str, list[str]], update: st
     default = _graph_list(params, "using-graph-uri")
     named = _graph_list(params, "using-named-graph-uri")
     if (default is not None or named is not None) and checked.has_dataset_clause:
-        raise ProtocolError(400, "using-graph-uri/using-named-graph-uri conflict with USING/WITH in the update")
+        raise ProtocolError(
+            400, "using-graph-uri/using-named-graph-uri conflict with USING/WITH in the update"
+        )
     text = add_using(update, default, named) if default or named else update
     job = {"op": "update", "text": text, "base_iri": endpoint_iri(request), "row_cap": 0}
     reply = await request.app.state.pool.run(job)

@@ -92,7 +92,9 @@ def negotiate(kind: str, accept: str | None, format_param: str | None) -> str:
         for candidate, media in table.items():
             if key in (candidate, media) and candidate in keys:
                 return candidate
-        raise NotAcceptable(f"format '{format_param}' is not available for this result; use one of {keys}")
+        raise NotAcceptable(
+            f"format '{format_param}' is not available for this result; use one of {keys}"
+        )
     if not accept:
         return keys[0]
     best: tuple[float, int, str] | None = None
@@ -160,10 +162,14 @@ def _xml_term(term: object) -> str:
         if term.language:
             return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
         if term.datatype.value != _XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
         return f"<literal>{escape(term.value)}</literal>"
     assert isinstance(term, ox.Triple)
-    parts = zip(("subject", "predicate", "object"), (term.subject, term.predicate, term.object))
+    parts = zip(
+        ("subject", "predicate", "object"), (term.subject, term.predicate, term.object), strict=True
+    )
     return "<triple>" + "".join(f"<{n}>{_xml_term(t)}</{n}>" for n, t in parts) + "</triple>"
 
 

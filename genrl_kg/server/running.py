@@ -26,8 +26,21 @@ def _check_store(store_dir: Path) -> None:
         raise StoreError(f"{store_dir}: no store here; run `genrl-kg build` first")
 
 
+def resolve_database(store_dir: Path) -> Path:
+    """Return the database to serve: a build's ``current`` link, or *store_dir* itself.
+
+    ``genrl-kg build`` keeps its database at ``DIR/current``; a plain Oxigraph directory (as the
+    tests and other tools make) is served as it is.
+    """
+    from genrl_kg.store import current_path
+
+    live = current_path(store_dir)
+    return live if live.is_dir() else store_dir
+
+
 def run_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, **options: Any) -> None:
     """Serve *store_dir* until interrupted; *options* are ServerSettings fields."""
+    store_dir = resolve_database(store_dir)
     _check_store(store_dir)
     try:
         settings = ServerSettings(store_dir=store_dir, **options)
@@ -43,7 +56,9 @@ def serve_in_background(settings: ServerSettings, host: str = "127.0.0.1") -> It
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(make_app(settings), log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        make_app(settings), log_level="warning", access_log=False, lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

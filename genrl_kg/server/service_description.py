@@ -57,7 +57,9 @@ def _int(value: int) -> ox.Literal:
 def _graph_response(request: Request, triples: list[ox.Triple]) -> Response:
     """Serialise *triples* in the negotiated RDF format."""
     try:
-        key = results.negotiate("graph", request.headers.get("accept"), request.query_params.get("format"))
+        key = results.negotiate(
+            "graph", request.headers.get("accept"), request.query_params.get("format")
+        )
     except results.NotAcceptable as error:
         return PlainTextResponse(str(error) + "\n", status_code=406)
     body = results.serialize_triples(triples, key)
@@ -74,7 +76,11 @@ def service_description_response(request: Request) -> Response:
         ox.Triple(endpoint, _n(SD + "endpoint"), endpoint),
         ox.Triple(endpoint, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Query")),
         ox.Triple(endpoint, _n(SD + "feature"), _n(SD + "UnionDefaultGraph")),
-        ox.Triple(endpoint, _n(SD + "defaultEntailmentRegime"), _n("http://www.w3.org/ns/entailment/Simple")),
+        ox.Triple(
+            endpoint,
+            _n(SD + "defaultEntailmentRegime"),
+            _n("http://www.w3.org/ns/entailment/Simple"),
+        ),
         ox.Triple(endpoint, _n(DCT + "description"), ox.Literal(UNION_POLICY)),
         ox.Triple(endpoint, _n(SD + "defaultDataset"), dataset),
         ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")),
@@ -86,7 +92,9 @@ def service_description_response(request: Request) -> Response:
         triples.append(ox.Triple(endpoint, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
     if state.settings.allowed_remote:
         triples.append(ox.Triple(endpoint, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
-    triples += [ox.Triple(endpoint, _n(SD + "resultFormat"), _n(FORMATS + f)) for f in RESULT_FORMAT_IRIS]
+    triples += [
+        ox.Triple(endpoint, _n(SD + "resultFormat"), _n(FORMATS + f)) for f in RESULT_FORMAT_IRIS
+    ]
     for graph in state.graph_names:
         node = ox.BlankNode()
         triples += [
@@ -141,6 +149,10 @@ async def void_endpoint(request: Request) -> Response:
             ox.Triple(dataset, _n(VOID + "subset"), graph),
             ox.Triple(graph, RDF_TYPE, _n(VOID + "Dataset")),
             ox.Triple(graph, _n(VOID + "triples"), _int(int(count.value))),
-            ox.Triple(graph, _n(VOID + "sparqlGraphEndpoint"), _n(root + "graph-store?graph=" + quote(graph.value, safe=""))),
+            ox.Triple(
+                graph,
+                _n(VOID + "sparqlGraphEndpoint"),
+                _n(root + "graph-store?graph=" + quote(graph.value, safe="")),
+            ),
         ]
     return _graph_response(request, triples)

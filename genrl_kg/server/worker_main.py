@@ -118,4 +118,3 @@ def main(argv: list[str]) -> None:
     """Entry point of a worker process; arguments: FD STORE MEMORY_MB ro|rw."""
     fd, store_dir, memory, mode = argv
     worker_main(Connection(int(fd)), store_dir, int(memory), mode == "rw")
-

@@ -136,14 +136,14 @@ class WorkerPool:
     async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
         """Run *job* in a worker within *timeout* seconds; always return a reply."""
         deadline = self.settings.timeout if timeout is None else timeout
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
             worker = await asyncio.wait_for(self._idle.get(), deadline)
         except TimeoutError:
             return ("error", 503, f"all query workers stayed busy for {deadline:g} s; try again")
         worker.conn.send(job)
         worker.jobs += 1
-        loop = asyncio.get_running_loop()
-        started = loop.time()
         reply = await self._receive(worker, min(self.settings.slow_after, deadline))
         if reply is None and self._slow < self.max_slow:
             self._demote(worker)

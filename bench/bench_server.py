@@ -1,0 +1,263 @@
+"""Load-test `genrl-kg serve` against `oxigraph serve-read-only` on the same store.
+
+Scenarios (16 keep-alive clients each, Python threads with http.client):
+  lookup   one-paper lookup by arXiv id (random ids)
+  count    papers per category (GROUP BY over every paper)
+  mix      lookup load plus 4 clients sending runaway cartesian COUNTs (ours only)
+
+Usage::
+
+    python bench/bench_server.py                    # synthetic 10k-paper store in a temp dir
+    python bench/bench_server.py --store DIR --duration 20 --mix-duration 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+
+BASE = "https://w3id.org/genrl-kg/"
+GENRL = "https://w3id.org/genrl-kg/ontology#"
+DCT = "http://purl.org/dc/terms/"
+LOOKUP = f'SELECT ?paper ?title WHERE {{ ?paper <{GENRL}arxivId> "{{id}}" ; <{DCT}title> ?title }}'
+COUNT = f"SELECT ?c (COUNT(DISTINCT ?p) AS ?n) WHERE {{ ?p <{DCT}subject> ?c }} GROUP BY ?c"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def arxiv(i: int) -> str:
+    """Return the synthetic arXiv id of paper *i*."""
+    return f"2{i // 10000:03d}.{i % 10000:05d}"
+
+
+def make_store(path: Path, papers: int) -> None:
+    """Write a synthetic genrl-kg-shaped store with *papers* papers over 40 categories."""
+    n, lit, rdf_type = (
+        ox.NamedNode,
+        ox.Literal,
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+    )
+    graph = n(BASE + "graph/list")
+    quads = []
+    for i in range(papers):
+        paper = n(f"{BASE}paper/arxiv/{arxiv(i)}")
+        quads += [
+            ox.Quad(paper, rdf_type, n(GENRL + "Paper"), graph),
+            ox.Quad(paper, n(DCT + "title"), lit(f"Synthetic paper {i}"), graph),
+            ox.Quad(paper, n(GENRL + "arxivId"), lit(arxiv(i)), graph),
+            ox.Quad(paper, n(DCT + "subject"), n(f"{BASE}taxonomy/c{i % 40}"), graph),
+            ox.Quad(paper, n(DCT + "subject"), n(f"{BASE}taxonomy/c{(i * 7) % 40}"), graph),
+        ]
+    store = ox.Store(str(path))
+    store.extend(quads)
+    store.flush()
+
+
+def free_port() -> int:
+    """Return a free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_up(port: int, timeout: float = 60) -> None:
+    """Wait until a server answers on *port*."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/sparql?query=ASK%7B%7D")
+            conn.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no server on port {port}")
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Return the resident memory of *pid* and all its descendants, in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                children.setdefault(int(fields[1]), []).append(int(entry))
+            except OSError:
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class Client(threading.Thread):
+    """One keep-alive client sending queries until *stop* is set."""
+
+    def __init__(
+        self, port: int, make_query: object, stop: threading.Event, timeout: float
+    ) -> None:
+        """Prepare the client."""
+        super().__init__(daemon=True)
+        self.port, self.make_query, self.stop, self.timeout = port, make_query, stop, timeout
+        self.latencies: list[float] = []
+        self.errors: dict[int, int] = {}
+
+    def run(self) -> None:
+        """Send requests in a loop."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        while not self.stop.is_set():
+            query = self.make_query()  # type: ignore[operator]
+            path = "/sparql?" + urlencode({"query": query})
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": "application/sparql-results+json"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = 599
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            elapsed = time.perf_counter() - started
+            self.latencies.append(elapsed)
+            if status != 200:
+                self.errors[status] = self.errors.get(status, 0) + 1
+
+
+def load(port: int, make_query: object, clients: int, duration: float, timeout: float = 30):
+    """Run *clients* clients for *duration* s; return (threads, elapsed)."""
+    stop = threading.Event()
+    threads = [Client(port, make_query, stop, timeout) for _ in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(duration)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout + 5)
+    return threads, time.monotonic() - started
+
+
+def summary(threads: list[Client], elapsed: float) -> dict[str, float]:
+    """Return throughput, p50, p99 (ms) and error count."""
+    latencies = sorted(x for t in threads for x in t.latencies)
+    errors = sum(sum(t.errors.values()) for t in threads)
+    if not latencies:
+        return {"rps": 0, "p50": 0, "p99": 0, "errors": errors, "n": 0}
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": pick(0.5),
+        "p99": pick(0.99),
+        "errors": errors,
+        "n": len(latencies),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print a table."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--store", type=Path, help="an existing store (default: synthetic)")
+    parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--mix-duration", type=float, default=60.0)
+    parser.add_argument("--timeout", type=float, default=10.0, help="our server's query deadline")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="genrl-bench-"))
+    store = args.store or tmp / "store"
+    if not args.store:
+        make_store(store, args.papers)
+    ours_port, oxi_port = free_port(), free_port()
+    code = (
+        "import sys; from pathlib import Path; from genrl_kg.server import run_server; "
+        f"run_server(Path({str(store)!r}), '127.0.0.1', {ours_port}, timeout={args.timeout}, "
+        f"workers={args.workers})"
+    )
+    ours = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    oxigraph_bin = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    oxi = subprocess.Popen(
+        [
+            oxigraph_bin,
+            "serve-read-only",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{oxi_port}",
+            "--union-default-graph",
+        ],
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_up(ours_port)
+        wait_up(oxi_port)
+        lookup = lambda: LOOKUP.replace("{id}", arxiv(random.randrange(args.papers)))  # noqa: E731
+        print(
+            f"{'scenario':<10} {'server':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        )
+        for name, make in (("lookup", lookup), ("count", lambda: COUNT)):
+            for label, port in (("genrl-kg", ours_port), ("oxigraph", oxi_port)):
+                s = summary(*load(port, make, args.clients, args.duration))
+                row = f"{name:<10} {label:<9} {s['rps']:>8.0f} {s['p50']:>8.1f}"
+                print(f"{row} {s['p99']:>8.1f} {s['errors']:>7}")
+        mix(ours, ours_port, lookup, args)
+    finally:
+        for process in (ours, oxi):
+            process.terminate()
+            process.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def mix(
+    server: subprocess.Popen[bytes], port: int, lookup: object, args: argparse.Namespace
+) -> None:
+    """Normal lookups plus 4 runaway clients on our server; memory sampled every second."""
+    stop = threading.Event()
+    normal = [Client(port, lookup, stop, 30) for _ in range(args.clients)]
+    runaway = [Client(port, lambda: RUNAWAY, stop, args.timeout + 20) for _ in range(4)]
+    peak = 0.0
+    started = time.monotonic()
+    for thread in normal + runaway:
+        thread.start()
+    while time.monotonic() - started < args.mix_duration:
+        peak = max(peak, tree_rss_mb(server.pid))
+        time.sleep(1)
+    stop.set()
+    for thread in normal + runaway:
+        thread.join(args.timeout + 30)
+    elapsed = time.monotonic() - started
+    s = summary(normal, elapsed)
+    r = [x for t in runaway for x in t.latencies]
+    r_errors = sum(sum(t.errors.values()) for t in runaway)
+    print(
+        f"mix: normal {s['rps']:.0f} req/s p50 {s['p50']:.1f} ms p99 {s['p99']:.1f} ms "
+        f"errors {s['errors']}; runaways {len(r)} answered, {r_errors} with an error, "
+        f"slowest {max(r, default=0):.1f} s (deadline {args.timeout:g} s); peak RSS {peak:.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
