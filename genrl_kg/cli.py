@@ -220,6 +220,29 @@ def export(store_dir: Path | None, fmt: str, output: Path | None) -> None:
 
 @cli.command()
 @STORE_OPTION
+@click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="Picture file, .png or .svg.")
+def plot(store_dir: Path | None, kind: str, output: Path) -> None:
+    """Draw a figure from the saved queries: trends, the base-model x task matrix, the taxonomy.
+
+    \b
+    Examples:
+      genrl-kg plot trends -o trends.png      # papers per arXiv year by base model (stacked)
+      genrl-kg plot matrix -o matrix.svg      # base model x RL task heatmap with counts
+      genrl-kg plot taxonomy -o taxonomy.png  # the taxonomy tree with paper counts
+    """
+    from genrl_kg import plots
+    from genrl_kg.store import open_store
+
+    draw = {"trends": plots.plot_trends, "matrix": plots.plot_matrix, "taxonomy": plots.plot_taxonomy}
+    plots.check_format(output)
+    rows = draw[kind](open_store(_store(store_dir)), output)
+    click.echo(f"wrote {output} ({len(rows)} data points)")
+
+
+@cli.command()
+@STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),

@@ -58,9 +58,41 @@ def format_stats(data: dict[str, Any]) -> str:
         lines.append(f"  merged {merge['key']} (lines {', '.join(map(str, merge['lines']))}): {merge['reason']}")
     for name in info.get("new_sections", []):
         lines.append(f"  new section: {name}")
+    lines.extend(_arxiv_lines(info.get("arxiv") or {}))
+    lines.extend(_table_lines(info.get("tables") or {}))
     lines.append("triples per named graph")
     lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
     timings = info.get("timings", {})
     if timings:
         lines.append("timings (s)          " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items()))
     return "\n".join(lines)
+
+
+def _arxiv_lines(arxiv: dict[str, Any]) -> list[str]:
+    if not arxiv:
+        return ["arXiv                not asked (built with --no-enrich)"]
+    lines = [
+        f"arXiv                {arxiv['enriched']} of {arxiv['with_arxiv_id']} papers with an arXiv id "
+        f"enriched; {len(arxiv['not_enriched'])} not enriched",
+        f"  last fetch: {arxiv['summary']}",
+    ]
+    checks = arxiv.get("title_checks", {})
+    mismatches = sorted(k for k, v in checks.items() if v == "mismatch")
+    lines.append(f"  title checks: {len(mismatches)} mismatch, {len(checks) - len(mismatches)} partial")
+    lines.extend(f"  title mismatch: {key}" for key in mismatches)
+    for key, reason in list(arxiv.get("failed", {}).items())[:20]:
+        lines.append(f"  not enriched: {key}: {reason}")
+    return lines
+
+
+def _table_lines(tables: dict[str, Any]) -> list[str]:
+    if not tables:
+        return []
+    unresolved = tables.get("unresolved", [])
+    lines = [
+        f"table rows           {tables['rows']} in {tables['files']} tables: {tables['linked']} linked "
+        f"({tables['curated']} curated) + {len(unresolved)} unresolved",
+    ]
+    lines.extend(f"  unresolved: {row}" for row in unresolved)
+    lines.extend(f"  table error: {error}" for error in tables.get("errors", []))
+    return lines

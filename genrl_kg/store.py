@@ -17,6 +17,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -81,8 +82,10 @@ def write_store(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
     with _build_lock(store_dir):
         live = _live_build_name(store_dir)
         _remove_stale_builds(store_dir, keep={live} if live else set())
-        build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}"
+        build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(4)}"
         target = store_dir / BUILDS / build_id
+        if target.exists():
+            raise StoreError(f"{target}: build directory already exists")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             store = ox.Store(str(target))

@@ -36,10 +36,21 @@ def make_candidates(
         arxiv_id = next((link.value for link in paper.link_ids if link.kind == "arxiv"), None)
         record = records.get(arxiv_id) if arxiv_id else None
         titles = paper.titles + ((record.title,) if record else ())
-        year = record.published.year if record else None
+        year = record.published.year if record else _year_of_arxiv_id(arxiv_id)
         first = record.authors[0].name if record and record.authors else None
         candidates.append(PaperCandidate(paper.key, titles, year, first))
     return candidates
+
+
+def _year_of_arxiv_id(arxiv_id: str | None) -> int | None:
+    """Return the year of a new-style arXiv id's first version (it is the id's YYMM prefix).
+
+    >>> _year_of_arxiv_id("2303.04137"), _year_of_arxiv_id("hep-th/9901001"), _year_of_arxiv_id(None)
+    (2023, None, None)
+    """
+    if arxiv_id and len(arxiv_id) >= 9 and arxiv_id[4] == "." and arxiv_id[:4].isdigit():
+        return 2000 + int(arxiv_id[:2])
+    return None
 
 
 def add_tables(

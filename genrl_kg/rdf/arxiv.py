@@ -74,7 +74,12 @@ def _add_authors(graphs: GraphSet, paper: URIRef, key: str, record: ArxivRecord)
         g.add((person, RDF.type, GENRL.Person))
         g.add((person, RDF.type, SCHEMA.Person))
         g.add((person, RDF.type, FOAF.Person))
-        g.add((person, SCHEMA.name, Literal(author.name)))
+        name = Literal(author.name)
+        current = g.value(person, SCHEMA.name)
+        if current is None:
+            g.add((person, SCHEMA.name, name))
+        elif current != name:
+            g.add((person, SCHEMA.alternateName, name))
         g.add((paper, DCTERMS.creator, person))
         authorship = graphs.iri("authorship", key, str(position))
         g.add((authorship, RDF.type, GENRL.Authorship))
