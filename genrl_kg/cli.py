@@ -289,7 +289,7 @@ def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
     except GenrlKgError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {' '.join(str(exc).split())}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)

@@ -375,9 +375,13 @@ def load_curated_links(path: Path | str) -> dict[str, str]:
     return curated
 
 
-def _pick(scored: list[_Scored], claimed: Mapping[str, str], key: str) -> tuple[_Scored, float]:
+def _pick(
+    scored: list[_Scored], claimed: Mapping[str, str], key: str
+) -> tuple[_Scored | None, float]:
     """Best candidate not claimed by another citation key, and its margin over the next one."""
     free = [s for s in scored if claimed.get(s.key, key) == key][:2]
+    if not free:
+        return None, 0.0
     second = free[1].points if len(free) > 1 else 0.0
     return free[0], free[0].points - max(second, 0.0)
 
@@ -422,6 +426,8 @@ def link_rows(
         choice = None
         for i, scored in pending.items():
             best, margin = _pick(scored, claimed, rows[i].citation_key or "")
+            if best is None:
+                continue
             conf = _confidence(best.points, margin)
             ok = best.points >= MIN_SCORE and margin >= MIN_MARGIN and conf >= LINK_THRESHOLD
             if ok and (choice is None or (conf, -i) > (choice[2], -choice[0])):
@@ -447,8 +453,8 @@ def link_rows(
         scored = pending.get(i, [])
         evidence: tuple[str, ...] = ()
         conf = 0.0
-        if scored:
-            best, margin = _pick(scored, claimed, row.citation_key or "")
+        best, margin = _pick(scored, claimed, row.citation_key or "") if scored else (None, 0.0)
+        if best is not None:
             conf = _confidence(best.points, margin)
             evidence = (
                 f"best guess {best.key}",

@@ -1,0 +1,113 @@
+"""Triples for the `links` graph: sameAs links to Wikidata with provenance, concept alignments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+
+from genrl_kg.identifiers import slugify
+from genrl_kg.namespace import SCHEMA, WDT
+from genrl_kg.sources.wikidata import ENTITY_NS, Alignment
+
+
+@dataclass(frozen=True)
+class PaperLink:
+    """Our paper is the Wikidata item *qid*, matched by identifiers of these properties."""
+
+    paper: str  # our paper IRI
+    qid: str
+    matches: tuple[tuple[str, str], ...]  # (property id P818/P356, identifier value)
+    endpoints: tuple[str, ...]
+    retrieved: str  # ISO 8601, the latest retrieval the link rests on
+
+
+@dataclass(frozen=True)
+class PersonLink:
+    """Our person is the Wikidata item *qid*: the P50 statement with *ordinal* on *paper_qid*."""
+
+    person: str  # our person IRI
+    qid: str
+    paper: str  # our paper IRI
+    paper_qid: str
+    ordinal: int
+    name: str  # the Wikidata name that was found compatible
+    endpoints: tuple[str, ...]
+    retrieved: str
+
+
+def entity(qid: str) -> URIRef:
+    """Return the Wikidata entity IRI of *qid*.
+
+    >>> entity("Q42")
+    rdflib.term.URIRef('http://www.wikidata.org/entity/Q42')
+    """
+    return URIRef(ENTITY_NS + qid)
+
+
+def link_iri(base: str, node: str, kind: str) -> URIRef:
+    """Return the IRI of the link record of *node* (a paper or person IRI under *base*).
+
+    >>> link_iri("https://e.org/", "https://e.org/paper/arxiv/2303.04137", "paper")
+    rdflib.term.URIRef('https://e.org/wikidata-link/arxiv/2303.04137')
+    >>> link_iri("https://e.org/", "https://e.org/person/cheng-chi", "person")
+    rdflib.term.URIRef('https://e.org/wikidata-link/person/cheng-chi')
+    """
+    prefix = f"{base}{kind}/"
+    key = node[len(prefix) :] if node.startswith(prefix) else slugify(node)
+    return URIRef(f"{base}wikidata-link/{key}" if kind == "paper" else f"{base}wikidata-link/{kind}/{key}")
+
+
+def _record(g: Graph, node: URIRef, subject: URIRef, target: URIRef, endpoints: Iterable[str], when: str) -> None:
+    """Add the provenance every link record carries."""
+    g.add((node, RDF.type, PROV.Entity))
+    g.add((node, DCTERMS.subject, subject))
+    g.add((node, DCTERMS.references, target))
+    for endpoint in endpoints:
+        g.add((node, PROV.wasDerivedFrom, URIRef(endpoint)))
+    g.add((node, PROV.generatedAtTime, Literal(when, datatype=XSD.dateTime)))
+
+
+def add_paper_link(g: Graph, base: str, link: PaperLink) -> URIRef:
+    """Add ``paper owl:sameAs/schema:sameAs item`` and its link record; return the record."""
+    paper, target = URIRef(link.paper), entity(link.qid)
+    g.add((paper, OWL.sameAs, target))
+    g.add((paper, SCHEMA.sameAs, target))
+    node = link_iri(base, link.paper, "paper")
+    _record(g, node, paper, target, link.endpoints, link.retrieved)
+    for prop, value in link.matches:
+        g.add((node, SCHEMA.propertyID, WDT[prop]))
+        g.add((node, DCTERMS.identifier, Literal(value)))
+    return node
+
+
+def add_person_link(g: Graph, base: str, link: PersonLink) -> URIRef:
+    """Add ``person owl:sameAs/schema:sameAs item`` and its link record; return the record."""
+    person, target = URIRef(link.person), entity(link.qid)
+    g.add((person, OWL.sameAs, target))
+    g.add((person, SCHEMA.sameAs, target))
+    node = link_iri(base, link.person, "person")
+    _record(g, node, person, target, link.endpoints, link.retrieved)
+    g.add((node, SCHEMA.propertyID, WDT.P50))
+    g.add((node, DCTERMS.source, entity(link.paper_qid)))
+    g.add((node, SCHEMA.isPartOf, URIRef(link.paper)))
+    g.add((node, SCHEMA.position, Literal(link.ordinal, datatype=XSD.integer)))
+    g.add((node, SCHEMA.name, Literal(link.name)))
+    return node
+
+
+def add_alignment(g: Graph, base: str, rows: Iterable[Alignment]) -> None:
+    """Add each curated alignment: the SKOS mapping, the label as checked, where and when."""
+    for row in rows:
+        concept, target = URIRef(row.concept_iri(base)), entity(row.item)
+        g.add((concept, SKOS[row.relation], target))
+        g.add((target, RDFS.label, Literal(row.label, lang="en")))
+        node = URIRef(f"{base}wikidata-link/alignment/{slugify(row.concept)}/{row.item}")
+        g.add((node, RDF.type, PROV.Entity))
+        g.add((node, DCTERMS.subject, concept))
+        g.add((node, DCTERMS.references, target))
+        g.add((node, SKOS.prefLabel, Literal(row.label, lang="en")))
+        g.add((node, DCTERMS.date, Literal(row.checked, datatype=XSD.date)))
+        g.add((node, DCTERMS.source, Literal(row.checked_where)))
