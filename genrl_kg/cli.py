@@ -16,7 +16,10 @@ from genrl_kg.settings import BASE_IRI, default_cache_dir, default_store_dir
 log = logging.getLogger(__name__)
 
 STORE_OPTION = click.option(
-    "--store", "store_dir", type=click.Path(path_type=Path), default=None,
+    "--store",
+    "store_dir",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Store directory (default: $GENRL_KG_STORE or the user data directory).",
 )
 
@@ -48,8 +51,14 @@ class _ProgressBar:
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=total, desc=self.label, unit="paper", file=sys.stderr,
-                            disable=not sys.stderr.isatty(), leave=False)
+            self.bar = tqdm(
+                total=total,
+                desc=self.label,
+                unit="paper",
+                file=sys.stderr,
+                disable=not sys.stderr.isatty(),
+                leave=False,
+            )
         self.bar.total = total
         self.bar.n = done
         self.bar.refresh()
@@ -66,24 +75,62 @@ def cli(verbose: int) -> None:
 
 @cli.command()
 @STORE_OPTION
-@click.option("--source", type=click.Path(path_type=Path), default=None,
-              help="Local folder with the list and tables (default: download the pinned commit).")
-@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), default=None,
-              help="Cache directory for downloads (default: the user cache directory).")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Local folder with the list and tables (default: download the pinned commit).",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Cache directory for downloads (default: the user cache directory).",
+)
 @click.option("--upstream-url", default=None, help="Base URL to download the upstream files from.")
-@click.option("--base", default=BASE_IRI, show_default=True, help="Base IRI of the graph's resources.")
-@click.option("--enrich/--no-enrich", default=True, show_default=True,
-              help="Add metadata from the arXiv API (cached).")
-@click.option("--offline", is_flag=True, help="Never touch the network; use cached arXiv records only.")
-@click.option("--refresh", is_flag=True, help="Refetch arXiv records (keeping cached ones on error).")
-@click.option("--max-age", type=click.IntRange(min=0), default=None, metavar="DAYS",
-              help="Refetch arXiv records older than DAYS.")
+@click.option(
+    "--base", default=BASE_IRI, show_default=True, help="Base IRI of the graph's resources."
+)
+@click.option(
+    "--enrich/--no-enrich",
+    default=True,
+    show_default=True,
+    help="Add metadata from the arXiv API (cached).",
+)
+@click.option(
+    "--offline", is_flag=True, help="Never touch the network; use cached arXiv records only."
+)
+@click.option(
+    "--refresh", is_flag=True, help="Refetch arXiv records (keeping cached ones on error)."
+)
+@click.option(
+    "--max-age",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Refetch arXiv records older than DAYS.",
+)
 @click.option("--strict", is_flag=True, help="Stop at the first bad table instead of skipping it.")
-@click.option("--arxiv-url", default=None, envvar="GENRL_KG_ARXIV_URL",
-              help="arXiv API query URL (default: arXiv's own; env GENRL_KG_ARXIV_URL).")
-def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
-          upstream_url: str | None, base: str, enrich: bool, offline: bool, refresh: bool,
-          max_age: int | None, strict: bool, arxiv_url: str | None) -> None:
+@click.option(
+    "--arxiv-url",
+    default=None,
+    envvar="GENRL_KG_ARXIV_URL",
+    help="arXiv API query URL (default: arXiv's own; env GENRL_KG_ARXIV_URL).",
+)
+def build(
+    store_dir: Path | None,
+    source: Path | None,
+    cache_dir: Path | None,
+    upstream_url: str | None,
+    base: str,
+    enrich: bool,
+    offline: bool,
+    refresh: bool,
+    max_age: int | None,
+    strict: bool,
+    arxiv_url: str | None,
+) -> None:
     """Build the knowledge graph into the store.
 
     \b
@@ -101,24 +148,38 @@ def build(store_dir: Path | None, source: Path | None, cache_dir: Path | None,
     if source is not None:
         sources = local_source(source)
     elif offline:
-        raise GenrlKgError("--offline needs --source DIR (the upstream files are downloaded otherwise)")
+        raise GenrlKgError(
+            "--offline needs --source DIR (the upstream files are downloaded otherwise)"
+        )
     else:
-        sources = download_source(cache, base_url=upstream_url,
-                                  progress=lambda name: _stage(f"downloading {name}"))
+        sources = download_source(
+            cache, base_url=upstream_url, progress=lambda name: _stage(f"downloading {name}")
+        )
     with _ProgressBar("arXiv") as bar:
-        options = EnrichOptions(
-            base_url=arxiv_url, cache_dir=cache, offline=offline, refresh=refresh,
-            max_age=timedelta(days=max_age) if max_age is not None else None, progress=bar.update,
-        ) if enrich else None
-        report = run_build(sources, _store(store_dir), base=base, progress=_stage, enrich=options,
-                           strict=strict)
+        options = (
+            EnrichOptions(
+                base_url=arxiv_url,
+                cache_dir=cache,
+                offline=offline,
+                refresh=refresh,
+                max_age=timedelta(days=max_age) if max_age is not None else None,
+                progress=bar.update,
+            )
+            if enrich
+            else None
+        )
+        report = run_build(
+            sources, _store(store_dir), base=base, progress=_stage, enrich=options, strict=strict
+        )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.arxiv:
         click.echo(report.arxiv["summary"], err=True)
     total = sum(report.triples.values())
-    click.echo(f"built {report.unique_papers} papers from {report.entries_read} entries "
-               f"({total} triples) into {_store(store_dir)}")
+    click.echo(
+        f"built {report.unique_papers} papers from {report.entries_read} entries "
+        f"({total} triples) into {_store(store_dir)}"
+    )
 
 
 @cli.command()
@@ -146,8 +207,13 @@ def stats(store_dir: Path | None, as_json: bool) -> None:
 @STORE_OPTION
 @click.argument("name")
 @click.option("--param", "-p", "params", multiple=True, metavar="K=V", help="Bind a parameter.")
-@click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "csv", "tsv", "json", "xml"]))
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+)
 def query(store_dir: Path | None, name: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a saved query (by name or .rq file).
 
@@ -189,10 +255,20 @@ def list_queries(markdown: bool) -> None:
 
 @cli.command()
 @STORE_OPTION
-@click.option("--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "rdfxml"]))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Output file (default: standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "rdfxml"]),
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output file (default: standard output).",
+)
 def export(store_dir: Path | None, fmt: str, output: Path | None) -> None:
     """Export the graph, byte-identical for the same input.
 
@@ -221,8 +297,13 @@ def export(store_dir: Path | None, fmt: str, output: Path | None) -> None:
 @cli.command()
 @STORE_OPTION
 @click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy"]))
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
-              help="Picture file, .png or .svg.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Picture file, .png or .svg.",
+)
 def plot(store_dir: Path | None, kind: str, output: Path) -> None:
     """Draw a figure from the saved queries: trends, the base-model x task matrix, the taxonomy.
 
@@ -235,7 +316,11 @@ def plot(store_dir: Path | None, kind: str, output: Path) -> None:
     from genrl_kg import plots
     from genrl_kg.store import open_store
 
-    draw = {"trends": plots.plot_trends, "matrix": plots.plot_matrix, "taxonomy": plots.plot_taxonomy}
+    draw = {
+        "trends": plots.plot_trends,
+        "matrix": plots.plot_matrix,
+        "taxonomy": plots.plot_taxonomy,
+    }
     plots.check_format(output)
     rows = draw[kind](open_store(_store(store_dir)), output)
     click.echo(f"wrote {output} ({len(rows)} data points)")
@@ -245,20 +330,52 @@ def plot(store_dir: Path | None, kind: str, output: Path) -> None:
 @STORE_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds a query may run before its worker is killed.")
-@click.option("--row-cap", default=10_000, show_default=True, type=click.IntRange(min=1),
-              help="Most result rows a query may return.")
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run before its worker is killed.",
+)
+@click.option(
+    "--row-cap",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most result rows a query may return.",
+)
 @click.option("--workers", default=None, type=click.IntRange(min=1), help="Query worker processes.")
-@click.option("--memory-limit", "memory_limit_mb", default=2048, show_default=True,
-              type=click.IntRange(min=64), help="Address-space limit of a worker, in MB.")
-@click.option("--allow-service", "allowed_remote", multiple=True, metavar="URL",
-              help="Allow SERVICE calls to this remote endpoint (repeatable).")
-@click.option("--allow-update", is_flag=True,
-              help="Accept SPARQL updates that carry the token in $GENRL_KG_UPDATE_TOKEN.")
-def serve(store_dir: Path | None, host: str, port: int, timeout: float, row_cap: int,
-          workers: int | None, memory_limit_mb: int, allowed_remote: tuple[str, ...],
-          allow_update: bool) -> None:
+@click.option(
+    "--memory-limit",
+    "memory_limit_mb",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=64),
+    help="Address-space limit of a worker, in MB.",
+)
+@click.option(
+    "--allow-service",
+    "allowed_remote",
+    multiple=True,
+    metavar="URL",
+    help="Allow SERVICE calls to this remote endpoint (repeatable).",
+)
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Accept SPARQL updates that carry the token in $GENRL_KG_UPDATE_TOKEN.",
+)
+def serve(
+    store_dir: Path | None,
+    host: str,
+    port: int,
+    timeout: float,
+    row_cap: int,
+    workers: int | None,
+    memory_limit_mb: int,
+    allowed_remote: tuple[str, ...],
+    allow_update: bool,
+) -> None:
     """Serve the graph: SPARQL 1.1 endpoint, query page, saved-query API, linked data.
 
     \b
@@ -275,8 +392,12 @@ def serve(store_dir: Path | None, host: str, port: int, timeout: float, row_cap:
     if allow_update and not token:
         raise GenrlKgError("--allow-update needs a token in $GENRL_KG_UPDATE_TOKEN")
     options: dict[str, Any] = {
-        "timeout": timeout, "row_cap": row_cap, "memory_limit_mb": memory_limit_mb,
-        "allowed_remote": allowed_remote, "allow_update": allow_update, "update_token": token,
+        "timeout": timeout,
+        "row_cap": row_cap,
+        "memory_limit_mb": memory_limit_mb,
+        "allowed_remote": allowed_remote,
+        "allow_update": allow_update,
+        "update_token": token,
     }
     if workers is not None:
         options["workers"] = workers

@@ -36,7 +36,9 @@ class EnrichOptions:
     progress: Callable[[int, int], None] | None = None
 
 
-def arxiv_papers(papers: Sequence[tuple[PaperRecord, URIRef]]) -> dict[str, tuple[PaperRecord, URIRef]]:
+def arxiv_papers(
+    papers: Sequence[tuple[PaperRecord, URIRef]],
+) -> dict[str, tuple[PaperRecord, URIRef]]:
     """Return the papers that have an arXiv identifier, by that identifier."""
     found = {}
     for paper, node in papers:
@@ -59,9 +61,15 @@ def enrich_from_arxiv(
     by_id = arxiv_papers(papers)
     cache = ArxivCache(options.cache_dir / "arxiv" if options.cache_dir else None)
     result = fetch_records(
-        sorted(by_id), base_url=options.base_url, cache=cache, min_interval=options.min_interval,
-        timeout=options.timeout, refresh=options.refresh, offline=options.offline,
-        max_age=options.max_age, progress=options.progress,
+        sorted(by_id),
+        base_url=options.base_url,
+        cache=cache,
+        min_interval=options.min_interval,
+        timeout=options.timeout,
+        refresh=options.refresh,
+        offline=options.offline,
+        max_age=options.max_age,
+        progress=options.progress,
     )
     checks = add_arxiv(graphs, by_id, result.records)
     not_enriched = sorted(by_id[i][0].key for i in by_id if i not in result.records)

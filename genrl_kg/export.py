@@ -18,7 +18,14 @@ FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "jsonld": (ox.RdfFormat.JSON_LD, False),
     "rdfxml": (ox.RdfFormat.RDF_XML, False),
 }
-EXTENSIONS = {"turtle": "ttl", "nt": "nt", "nq": "nq", "trig": "trig", "jsonld": "jsonld", "rdfxml": "rdf"}
+EXTENSIONS = {
+    "turtle": "ttl",
+    "nt": "nt",
+    "nq": "nq",
+    "trig": "trig",
+    "jsonld": "jsonld",
+    "rdfxml": "rdf",
+}
 
 
 def _sort_key(term: object) -> str:
@@ -28,14 +35,21 @@ def _sort_key(term: object) -> str:
 def sorted_triples(store: ox.Store) -> list[ox.Triple]:
     """Return the distinct triples of all named graphs, sorted (the union graph)."""
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in store}
-    return sorted(triples, key=lambda t: (_sort_key(t.subject), _sort_key(t.predicate), _sort_key(t.object)))
+    return sorted(
+        triples, key=lambda t: (_sort_key(t.subject), _sort_key(t.predicate), _sort_key(t.object))
+    )
 
 
 def sorted_quads(store: ox.Store) -> list[ox.Quad]:
     """Return all quads sorted by graph, subject, predicate and object."""
     return sorted(
         store,
-        key=lambda q: (_sort_key(q.graph_name), _sort_key(q.subject), _sort_key(q.predicate), _sort_key(q.object)),
+        key=lambda q: (
+            _sort_key(q.graph_name),
+            _sort_key(q.subject),
+            _sort_key(q.predicate),
+            _sort_key(q.object),
+        ),
     )
 
 

@@ -94,7 +94,9 @@ def add_list(
     report.entries_read = len(parsed.entries)
     report.unique_papers = len(merged.papers)
     report.entries_merged = report.entries_read - report.unique_papers
-    report.merges = [{"key": m.key, "lines": list(m.lines), "reason": m.reason} for m in merged.merges]
+    report.merges = [
+        {"key": m.key, "lines": list(m.lines), "reason": m.reason} for m in merged.merges
+    ]
     report.problems = [{"line": p.line, "message": p.message} for p in parsed.problems]
     report.sections = len(sections)
     report.new_sections = [" / ".join(p) for p, s in sections.items() if not s.known]
@@ -136,7 +138,9 @@ def build_graphs(
     with _timed(report, "describe", progress):
         files = (sources.list_path.name, *(p.name for p in sources.table_paths))
         pin = load_pin()
-        facts = BuildFacts(pin.repository, sources.commit, files, reproducible_timestamp(sources.commit))
+        facts = BuildFacts(
+            pin.repository, sources.commit, files, reproducible_timestamp(sources.commit)
+        )
         add_build_description(graphs, facts)
     report.triples = graphs.counts()
     return graphs, report

@@ -70,7 +70,9 @@ def parse_header(text: str) -> dict[str, list[str]]:
 def _parse_parameter(spec: str, path: Path) -> Parameter:
     parts = [part.strip() for part in spec.split("|")]
     if len(parts) != 4 or not re.fullmatch(r"[A-Za-z_]\w*", parts[0]):
-        raise QueryError(f"{path.name}: bad '#+ param:' line {spec!r} (want name|type|default|text)")
+        raise QueryError(
+            f"{path.name}: bad '#+ param:' line {spec!r} (want name|type|default|text)"
+        )
     name, datatype, default, description = parts
     if datatype != "iri" and not datatype.startswith("xsd:"):
         raise QueryError(f"{path.name}: parameter {name!r} has unknown type {datatype!r}")
@@ -194,6 +196,10 @@ def queries_markdown_table(queries: Mapping[str, SavedQuery]) -> str:
     """Return a Markdown table of *queries* (name, summary, parameters, tags) for the README."""
     lines = ["| query | what it answers | parameters | tags |", "|---|---|---|---|"]
     for saved in queries.values():
-        params = ", ".join(f"`{p.name}` ({p.datatype}, default `{p.default}`)" for p in saved.parameters)
-        lines.append(f"| `{saved.name}` | {saved.summary} | {params or '-'} | {', '.join(saved.tags)} |")
+        params = ", ".join(
+            f"`{p.name}` ({p.datatype}, default `{p.default}`)" for p in saved.parameters
+        )
+        lines.append(
+            f"| `{saved.name}` | {saved.summary} | {params or '-'} | {', '.join(saved.tags)} |"
+        )
     return "\n".join(lines)

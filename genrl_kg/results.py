@@ -32,7 +32,7 @@ def compact(term: Any) -> str:
         value = term.value
         for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
             if value.startswith(namespace) and len(value) > len(namespace):
-                return f"{prefix}:{value[len(namespace):]}"
+                return f"{prefix}:{value[len(namespace) :]}"
         return f"<{value}>"
     if isinstance(term, ox.Literal):
         return term.value
@@ -46,7 +46,9 @@ def format_table(variables: list[str], rows: list[list[Any]]) -> str:
     widths = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(variables)]
     lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells)
+    lines.extend(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+    )
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines)
 
@@ -69,5 +71,7 @@ def render_results(results: Any, fmt: str) -> bytes:
 
 def _serialize_results(results: Any, fmt: str) -> bytes:
     if fmt not in RESULT_FORMATS:
-        raise QueryError(f"unknown result format {fmt!r} (choose from table, {', '.join(RESULT_FORMATS)})")
+        raise QueryError(
+            f"unknown result format {fmt!r} (choose from table, {', '.join(RESULT_FORMATS)})"
+        )
     return bytes(results.serialize(format=RESULT_FORMATS[fmt]))

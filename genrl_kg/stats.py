@@ -31,7 +31,9 @@ def collect_stats(store_dir: Path) -> dict[str, Any]:
     graphs = {}
     for name in GRAPH_NAMES:
         iri = graph_iri(name, base)
-        graphs[name] = _count(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        graphs[name] = _count(
+            store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        )
     return {"build": info, "live": live, "graphs": graphs}
 
 
@@ -48,14 +50,20 @@ def format_stats(data: dict[str, Any]) -> str:
         f"unparsed problems    {len(info.get('problems', []))}",
         f"sections             {info.get('sections', '?')}  (new: {len(info.get('new_sections', []))})",
     ]
-    read, unique, merged = (info.get(k) for k in ("entries_read", "unique_papers", "entries_merged"))
+    read, unique, merged = (
+        info.get(k) for k in ("entries_read", "unique_papers", "entries_merged")
+    )
     if isinstance(read, int) and isinstance(unique, int) and isinstance(merged, int):
         verdict = "ok" if unique + merged == read else "MISMATCH"
-        lines.append(f"accounting           {unique} papers + {merged} merged = {read} entries: {verdict}")
+        lines.append(
+            f"accounting           {unique} papers + {merged} merged = {read} entries: {verdict}"
+        )
     for problem in info.get("problems", []):
         lines.append(f"  problem line {problem['line']}: {problem['message']}")
     for merge in info.get("merges", []):
-        lines.append(f"  merged {merge['key']} (lines {', '.join(map(str, merge['lines']))}): {merge['reason']}")
+        lines.append(
+            f"  merged {merge['key']} (lines {', '.join(map(str, merge['lines']))}): {merge['reason']}"
+        )
     for name in info.get("new_sections", []):
         lines.append(f"  new section: {name}")
     lines.extend(_arxiv_lines(info.get("arxiv") or {}))
@@ -64,7 +72,9 @@ def format_stats(data: dict[str, Any]) -> str:
     lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
     timings = info.get("timings", {})
     if timings:
-        lines.append("timings (s)          " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items()))
+        lines.append(
+            "timings (s)          " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items())
+        )
     return "\n".join(lines)
 
 
@@ -78,7 +88,9 @@ def _arxiv_lines(arxiv: dict[str, Any]) -> list[str]:
     ]
     checks = arxiv.get("title_checks", {})
     mismatches = sorted(k for k, v in checks.items() if v == "mismatch")
-    lines.append(f"  title checks: {len(mismatches)} mismatch, {len(checks) - len(mismatches)} partial")
+    lines.append(
+        f"  title checks: {len(mismatches)} mismatch, {len(checks) - len(mismatches)} partial"
+    )
     lines.extend(f"  title mismatch: {key}" for key in mismatches)
     for key, reason in list(arxiv.get("failed", {}).items())[:20]:
         lines.append(f"  not enriched: {key}: {reason}")

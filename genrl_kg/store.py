@@ -53,7 +53,9 @@ def _build_lock(store_dir: Path) -> Iterator[None]:
         store_dir.mkdir(parents=True, exist_ok=True)
         handle = (store_dir / ".lock").open("a")
     except OSError as exc:
-        raise StoreError(f"{store_dir}: cannot write the store directory ({exc.strerror})") from None
+        raise StoreError(
+            f"{store_dir}: cannot write the store directory ({exc.strerror})"
+        ) from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -115,7 +117,10 @@ def replace_graph(store_dir: Path, graph: str, quads: Iterable[ox.Quad]) -> Path
     live = open_store(store_dir, read_only=True)
     name = ox.NamedNode(graph)
     kept = (q for q in live if q.graph_name != name)
-    new = (q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name) for q in quads)
+    new = (
+        q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name)
+        for q in quads
+    )
     return write_store(store_dir, _chain(kept, new))
 
 
@@ -157,7 +162,9 @@ def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
 
 def iter_sorted_quads(store: ox.Store) -> list[ox.Quad]:
     """Return all quads of *store* in a stable order (for byte-identical exports)."""
-    return sorted(store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+    return sorted(
+        store, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
+    )
 
 
 class NativeOxigraphStore(OxigraphStore):  # type: ignore[misc]
@@ -170,7 +177,9 @@ class NativeOxigraphStore(OxigraphStore):  # type: ignore[misc]
 
     native_queries = 0
 
-    def query(self, query: Any, initNs: Any, initBindings: Any, queryGraph: Any, **kwargs: Any) -> Any:  # noqa: N803
+    def query(
+        self, query: Any, initNs: Any, initBindings: Any, queryGraph: Any, **kwargs: Any
+    ) -> Any:
         """Run *query* on Oxigraph, or raise QueryError where rdflib would take over."""
         try:
             result = super().query(query, initNs, initBindings, queryGraph, **kwargs)

@@ -88,14 +88,19 @@ def add_tables(
     report.tables = _summary(tables, links, errors)
 
 
-def _summary(tables: Sequence[Any], links: Sequence[RowLink], errors: Sequence[str]) -> dict[str, Any]:
+def _summary(
+    tables: Sequence[Any], links: Sequence[RowLink], errors: Sequence[str]
+) -> dict[str, Any]:
     linked = [link for link in links if link.paper_key]
     return {
         "files": len(tables),
         "rows": len(links),
         "linked": len(linked),
         "curated": sum(1 for link in linked if link.method == "curated"),
-        "unresolved": [f"{link.table} row {link.row} ({link.citation_key})" for link in links
-                       if not link.paper_key],
+        "unresolved": [
+            f"{link.table} row {link.row} ({link.citation_key})"
+            for link in links
+            if not link.paper_key
+        ],
         "errors": list(errors),
     }

@@ -28,8 +28,11 @@ def find_violations(data: Graph, shapes: Graph | None = None) -> list[str]:
     import pyshacl  # slow to import; only needed here
 
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes if shapes is not None else load_shapes(),
-        inference="none", advanced=False, allow_warnings=True,
+        data,
+        shacl_graph=shapes if shapes is not None else load_shapes(),
+        inference="none",
+        advanced=False,
+        allow_warnings=True,
     )
     if conforms:
         return []
@@ -47,5 +50,11 @@ def validate_graph(data: Graph, shapes: Graph | None = None) -> None:
     violations = find_violations(data, shapes)
     if violations:
         shown = "; ".join(violations[:MAX_REPORTED])
-        more = f" (and {len(violations) - MAX_REPORTED} more)" if len(violations) > MAX_REPORTED else ""
-        raise ValidationError(f"SHACL validation failed: {len(violations)} violation(s): {shown}{more}")
+        more = (
+            f" (and {len(violations) - MAX_REPORTED} more)"
+            if len(violations) > MAX_REPORTED
+            else ""
+        )
+        raise ValidationError(
+            f"SHACL validation failed: {len(violations)} violation(s): {shown}{more}"
+        )

@@ -102,12 +102,16 @@ def test_every_saved_query_has_a_header_and_a_test() -> None:
     queries = load_saved_queries()
     for saved in queries.values():
         assert saved.summary and saved.description and saved.tags, saved.name
-        prefixes = {line.split()[1] for line in saved.text.splitlines() if line.startswith("PREFIX")}
+        prefixes = {
+            line.split()[1] for line in saved.text.splitlines() if line.startswith("PREFIX")
+        }
         body = "\n".join(x for x in saved.text.splitlines() if not x.startswith(("#", "PREFIX")))
         for token in ("genrl:", "skos:", "dcterms:", "schema:"):
             if token in body:
                 assert token in prefixes, f"{saved.name} uses {token} without PREFIX"
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    sources = "\n".join(
+        p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
+    )
     untested = sorted(n for n in set(queries) - tested - EXTRA_TESTED if f'"{n}"' not in sources)
     assert not untested, f"saved queries without an expected-result test: {untested}"
 
@@ -165,7 +169,10 @@ def test_taxonomy_tree_counts_every_level(store: ox.Store) -> None:
 
 
 def test_task_by_base_model_matrix(store: ox.Store) -> None:
-    result = {(r["taskLabel"], r["baseModelLabel"]): int(r["papers"]) for r in rows(store, "task-by-base-model")}
+    result = {
+        (r["taskLabel"], r["baseModelLabel"]): int(r["papers"])
+        for r in rows(store, "task-by-base-model")
+    }
     assert result[("Reward signal", "Large language model")] == 2
     assert result[("Reward signal", "Vision-language model")] == 2
     assert result[("Planning and exploration", "Diffusion model")] == 1

@@ -90,7 +90,9 @@ def _add_authors(graphs: GraphSet, paper: URIRef, key: str, record: ArxivRecord)
         g.add((paper, GENRL.authorship, authorship))
 
 
-def add_arxiv_record(graphs: GraphSet, paper: PaperRecord, node: URIRef, record: ArxivRecord) -> str:
+def add_arxiv_record(
+    graphs: GraphSet, paper: PaperRecord, node: URIRef, record: ArxivRecord
+) -> str:
     """Add one arXiv record to its paper and return the title check's result."""
     g = graphs["arxiv"]
     g.add((node, GENRL.enriched, Literal(True)))

@@ -31,10 +31,20 @@ def add_build_description(graphs: GraphSet, facts: BuildFacts) -> None:
     upstream = URIRef(f"https://github.com/{facts.repository}/tree/{facts.commit}")
     g.add((dataset, RDF.type, VOID.Dataset))
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("genrl-kg: generative AI and RL in robotics", lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(
-        "Papers, taxonomy and table facts of the survey 'The Duality of Generative AI and "
-        "Reinforcement Learning in Robotics' and its awesome list, as a knowledge graph.", lang="en")))
+    g.add(
+        (dataset, DCTERMS.title, Literal("genrl-kg: generative AI and RL in robotics", lang="en"))
+    )
+    g.add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                "Papers, taxonomy and table facts of the survey 'The Duality of Generative AI and "
+                "Reinforcement Learning in Robotics' and its awesome list, as a knowledge graph.",
+                lang="en",
+            ),
+        )
+    )
     g.add((dataset, DCTERMS.source, upstream))
     g.add((dataset, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))

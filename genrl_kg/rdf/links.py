@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from genrl_kg.identifiers import slugify
 from genrl_kg.namespace import SCHEMA, WDT
 from genrl_kg.sources.wikidata import ENTITY_NS, Alignment
-
-
-@dataclass(frozen=True)
-class PaperLink:
-    """Our paper is the Wikidata item *qid*, matched by identifiers of these properties."""
-
-    paper: str  # our paper IRI
-    qid: str
-    matches: tuple[tuple[str, str], ...]  # (property id P818/P356, identifier value)
-    endpoints: tuple[str, ...]
-    retrieved: str  # ISO 8601, the latest retrieval the link rests on
-
-
-@dataclass(frozen=True)
-class PersonLink:
-    """Our person is the Wikidata item *qid*: the P50 statement with *ordinal* on *paper_qid*."""
-
-    person: str  # our person IRI
-    qid: str
-    paper: str  # our paper IRI
-    paper_qid: str
-    ordinal: int
-    name: str  # the Wikidata name that was found compatible
-    endpoints: tuple[str, ...]
-    retrieved: str
+from genrl_kg.sources.wikidata.reconcile import PaperLink, PersonLink
 
 
 def entity(qid: str) -> URIRef:
@@ -92,7 +66,7 @@ def add_person_link(g: Graph, base: str, link: PersonLink) -> URIRef:
     _record(g, node, person, target, link.endpoints, link.retrieved)
     g.add((node, SCHEMA.propertyID, WDT.P50))
     g.add((node, DCTERMS.source, entity(link.paper_qid)))
-    g.add((node, SCHEMA.isPartOf, URIRef(link.paper)))
+    g.add((node, DCTERMS.relation, URIRef(link.paper)))
     g.add((node, SCHEMA.position, Literal(link.ordinal, datatype=XSD.integer)))
     g.add((node, SCHEMA.name, Literal(link.name)))
     return node

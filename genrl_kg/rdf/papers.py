@@ -135,4 +135,11 @@ def add_modality_rows(graphs: GraphSet, rows: tuple[ModalityRow, ...], taxonomy:
         g.add((node, GENRL.sourceLine, Literal(row.line, datatype=XSD.integer)))
 
 
-__all__ = ["ListSource", "add_modality_rows", "add_paper", "add_sections", "paper_iri", "paper_path"]
+__all__ = [
+    "ListSource",
+    "add_modality_rows",
+    "add_paper",
+    "add_sections",
+    "paper_iri",
+    "paper_path",
+]

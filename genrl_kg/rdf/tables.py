@@ -63,7 +63,9 @@ def _add_cells(g: Graph, node: URIRef, row: TableRow) -> None:
         g.add((node, RDFS.comment, Literal(f"{extra.column}: {extra.value}")))
 
 
-def _add_facts(graphs: GraphSet, subjects: Sequence[URIRef], row: TableRow, ctx: TableContext) -> None:
+def _add_facts(
+    graphs: GraphSet, subjects: Sequence[URIRef], row: TableRow, ctx: TableContext
+) -> None:
     g = graphs["tables"]
     facts: list[tuple[URIRef, URIRef | Literal]] = []
     for tag in split_tags(row.taxonomy):
@@ -103,7 +105,11 @@ def _add_facts(graphs: GraphSet, subjects: Sequence[URIRef], row: TableRow, ctx:
 
 
 def add_row(
-    graphs: GraphSet, row: TableRow, link: RowLink | None, papers: Mapping[str, URIRef], ctx: TableContext
+    graphs: GraphSet,
+    row: TableRow,
+    link: RowLink | None,
+    papers: Mapping[str, URIRef],
+    ctx: TableContext,
 ) -> URIRef:
     """Add one table row, its original cells, its normalised facts and its paper link."""
     g = graphs["tables"]

@@ -57,7 +57,12 @@ def load_pin(path: Path = PIN_FILE) -> Pin:
     """Read the pinned upstream commit from ``data/upstream.json``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return Pin(
-        data["repository"], data["commit"], data["base_url"], data["list"], data["files"], data["date"]
+        data["repository"],
+        data["commit"],
+        data["base_url"],
+        data["list"],
+        data["files"],
+        data["date"],
     )
 
 
