@@ -478,9 +478,9 @@ def test_uncertain_table_links_threshold(store: ox.Store) -> None:
             assert float(r["confidence"]) >= 0.4 and r["paper"] and "score" in r["evidence"]
     confidences = [float(r["confidence"]) for r in everything]
     assert confidences == sorted(confidences)
-    default = rows(store, "uncertain-table-links")  # threshold 0.8
+    default = rows(store, "uncertain-table-links")  # threshold 0.5
     assert {r["key"] for r in default} == {
-        r["key"] for r in everything if float(r["confidence"]) < 0.8
+        r["key"] for r in everything if float(r["confidence"]) < 0.5
     }
 
 

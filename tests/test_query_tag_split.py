@@ -1,0 +1,71 @@
+"""Sections about two base models are split by the tables' tags in the matrix query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from genrl_kg.pipeline import run_build
+from genrl_kg.queries import get_saved_query, run_query
+from genrl_kg.sources.upstream import local_source
+from genrl_kg.store import open_store
+
+LIST = """\
+# Fixture
+
+## RL for Generative Policies
+
+### Generative Policy RL Fine-Tuning
+- Octoformer: Fine-Tuning Transformer Policies with RL [[paper]](https://arxiv.org/abs/2401.00011)
+- Some Untabled Policy Paper [[paper]](https://arxiv.org/abs/2401.00012)
+"""
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], int]:
+    """Build the fixture and return the task-by-base-model-with-tags matrix."""
+    root = tmp_path_factory.mktemp("split")
+    source = root / "source"
+    source.mkdir()
+    (source / "README.md").write_text(LIST, encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "Name",
+            "Framework",
+            "Taxonomy",
+            "Code Available",
+            "Dataset",
+            "Modules",
+            "Simulation or Real Exp",
+        ]
+    )
+    sheet.append(
+        [
+            "smith2024octoformer",
+            "Octoformer",
+            "Transformer Model",
+            "Yes",
+            "D4RL",
+            "Fine-tuning",
+            "Simulation",
+        ]
+    )
+    book.save(source / "RL_for_Transformer_Policy_Table.xlsx")
+    store_dir: Path = root / "store"
+    report = run_build(local_source(source), store_dir, enrich=None)
+    assert report.tables["linked"] == 1
+    results = run_query(open_store(store_dir), get_saved_query("task-by-base-model-with-tags"))
+    return {
+        (s["taskLabel"].value, s["baseModelLabel"].value): int(s["papers"].value) for s in results
+    }
+
+
+def test_tagged_paper_counts_only_under_its_tag(matrix: dict[tuple[str, str], int]) -> None:
+    # Octoformer is tagged Transformer: it leaves the Diffusion column; the untabled paper
+    # has no tags, so its section (about both) puts it in both columns.
+    assert matrix[("Policy fine-tuning", "Transformer policy")] == 2
+    assert matrix[("Policy fine-tuning", "Diffusion model")] == 1
