@@ -169,7 +169,13 @@ def build(
             else None
         )
         report = run_build(
-            sources, _store(store_dir), base=base, progress=_stage, enrich=options, strict=strict
+            sources,
+            _store(store_dir),
+            base=base,
+            progress=_stage,
+            enrich=options,
+            strict=strict,
+            cache_dir=cache,
         )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -292,6 +298,75 @@ def export(store_dir: Path | None, fmt: str, output: Path | None) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise GenrlKgError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+@cli.group()
+def link() -> None:
+    """Link the graph to other datasets."""
+
+
+@link.command("wikidata")
+@STORE_OPTION
+@click.option(
+    "--endpoint",
+    default=None,
+    envvar="GENRL_KG_WIKIDATA_URL",
+    help="Wikidata SPARQL query endpoint (env GENRL_KG_WIKIDATA_URL).",
+)
+@click.option(
+    "--scholarly-endpoint",
+    default=None,
+    envvar="GENRL_KG_WIKIDATA_SCHOLARLY_URL",
+    help="Query endpoint of Wikidata's scholarly graph (default: --endpoint's graph split).",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Cache directory (default: the user cache directory).",
+)
+@click.option("--offline", is_flag=True, help="Use cached answers only; change nothing.")
+@click.option("--refresh", is_flag=True, help="Ask again for identifiers already cached.")
+@click.option("--verify", is_flag=True, help="Also check every aligned item's label for drift.")
+def link_wikidata_command(
+    store_dir: Path | None,
+    endpoint: str | None,
+    scholarly_endpoint: str | None,
+    cache_dir: Path | None,
+    offline: bool,
+    refresh: bool,
+    verify: bool,
+) -> None:
+    """Find the Wikidata items of papers (P818 arXiv ID, P356 DOI) and their authors.
+
+    \b
+    Examples:
+      genrl-kg link wikidata
+      genrl-kg link wikidata --verify
+      genrl-kg link wikidata --endpoint http://localhost:7001/sparql --offline
+    """
+    from genrl_kg.linking_wikidata import format_link_report, link_wikidata
+    from genrl_kg.store import read_build_info, write_build_info
+
+    store = _store(store_dir)
+    report = link_wikidata(
+        store,
+        endpoint=endpoint,
+        scholarly_endpoint=scholarly_endpoint,
+        cache_dir=cache_dir or default_cache_dir(),
+        offline=offline,
+        refresh=refresh,
+        verify=verify,
+        progress=_stage,
+    )
+    click.echo(format_link_report(report))
+    if report.store_changed:
+        info = read_build_info(store)
+        info["wikidata"] = report.to_dict()
+        write_build_info(store, info)
+    else:
+        click.echo("offline: the store is unchanged", err=True)
 
 
 @cli.command()

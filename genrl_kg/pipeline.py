@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,6 +50,7 @@ class BuildReport:
     triples: dict[str, int] = field(default_factory=dict)
     arxiv: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict)
+    links: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     built_at: str = ""
@@ -107,12 +109,31 @@ def add_list(
     return nodes
 
 
+def add_links(graphs: GraphSet, cache_dir: Path | None, report: BuildReport) -> None:
+    """Add Wikidata links from cached answers (no network) and the curated concept alignment.
+
+    Without a cache directory only the alignment is added, so a build never depends on
+    whatever an earlier ``genrl-kg link wikidata`` left in the user's cache by accident.
+    """
+    from genrl_kg.linking_wikidata import links_from_cache
+
+    with tempfile.TemporaryDirectory() as empty:
+        links = links_from_cache(graphs, cache_dir=cache_dir or Path(empty))
+    report.links = {
+        "papers_linked": links.papers_linked,
+        "papers_ambiguous": len(links.ambiguous),
+        "authors_linked": links.authors_linked,
+        "alignments": links.alignments,
+    }
+
+
 def build_graphs(
     sources: SourceSet,
     base: str = BASE_IRI,
     progress: Progress | None = None,
     enrich: EnrichOptions | None = None,
     strict: bool = False,
+    cache_dir: Path | None = None,
 ) -> tuple[GraphSet, BuildReport]:
     """Turn the sources into the build's named graphs, validated, with a report."""
     report = BuildReport(commit=sources.commit, list_file=sources.list_path.name, base=base)
@@ -130,6 +151,8 @@ def build_graphs(
             records = enrich_from_arxiv(graphs, papers, enrich, report)
     with _timed(report, "tables", progress):
         add_tables(graphs, sources, taxonomy, papers, records, report, strict)
+    with _timed(report, "links", progress):
+        add_links(graphs, cache_dir, report)
     with _timed(report, "shacl", progress):
         data = Graph()
         for name in ("ontology", "list", "tables", "arxiv", "links"):
@@ -153,9 +176,10 @@ def run_build(
     progress: Progress | None = None,
     enrich: EnrichOptions | None = None,
     strict: bool = False,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Build the graph from *sources* and swap it into the store at *store_dir*."""
-    graphs, report = build_graphs(sources, base, progress, enrich, strict)
+    graphs, report = build_graphs(sources, base, progress, enrich, strict, cache_dir)
     report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _timed(report, "load", progress):
         write_store(store_dir, graphs.iter_quads())

@@ -52,6 +52,7 @@ MAX_BODY = 256 * 1024 * 1024
 CHUNK_TRIPLES = 5_000
 MAX_QUERY_CHARS = 100_000
 MAX_DEPTH = 64
+JOIN_VARIABLE = "item"  # federated saved queries join our graph and Wikidata on ?item
 
 Auth = tuple[str, str] | str | None
 
@@ -398,6 +399,47 @@ def redirect_services(text: str, mapping: Mapping[str, str]) -> str:
     return text
 
 
+def bind_service_values(text: str, variable: str, terms: Iterable[Term]) -> str:
+    """Open every SERVICE group that uses ``?variable`` with ``VALUES ?variable { terms }``.
+
+    pyoxigraph sends a SERVICE pattern without the bindings found so far (measured: it POSTs the
+    bare group), so a pattern on ``?item`` would ask Wikidata about every item; this bounds it.
+
+    >>> bind_service_values('ASK { SERVICE <x:s> { ?item ?p ?o } }', "item", [ox.NamedNode("x:q")])
+    'ASK { SERVICE <x:s> { VALUES ?item { <x:q> } ?item ?p ?o } }'
+    """
+    tokens = tokenize(text)
+    block = f"VALUES ?{variable} {{ {' '.join(sorted(str(t) for t in terms))} }}"
+    edits = []
+    for index, token in enumerate(tokens):
+        if not (token.kind == "word" and token.text.upper() == "SERVICE"):
+            continue
+        opener = next((i for i in range(index + 1, len(tokens)) if tokens[i].text == "{"), None)
+        if opener is None:
+            continue
+        depth, close = 0, len(tokens)
+        for i in range(opener, len(tokens)):
+            depth += {"{": 1, "}": -1}.get(tokens[i].text, 0) if tokens[i].kind == "other" else 0
+            if depth == 0:
+                close = i
+                break
+        if any(t.kind == "var" and t.text[1:] == variable for t in tokens[opener:close]):
+            edits.append(tokens[opener].start + 1)
+    for at in reversed(edits):
+        text = f"{text[:at]} {block}{text[at:]}"
+    return text
+
+
+def linked_items(store: ox.Store) -> list[ox.NamedNode]:
+    """Return the Wikidata items our papers are linked to (owl:sameAs), sorted."""
+    query = (
+        "SELECT DISTINCT ?item WHERE { ?paper <http://www.w3.org/2002/07/owl#sameAs> ?item "
+        'FILTER(STRSTARTS(STR(?item), "http://www.wikidata.org/entity/Q")) }'
+    )
+    items = {s["item"] for s in store.query(query, use_default_graph_as_union=True)}
+    return sorted((i for i in items if isinstance(i, ox.NamedNode)), key=lambda n: n.value)
+
+
 def _term_spec(term: Term) -> tuple[str, str, str | None, str | None]:
     if isinstance(term, ox.NamedNode):
         return ("iri", term.value, None, None)
@@ -438,6 +480,8 @@ def run_query_with_deadline(
     text = query.text if isinstance(query, SavedQuery) else query
     name = query.name if isinstance(query, SavedQuery) else "query"
     check_service_targets(text, allowed_remote)
+    if uses_service(text):
+        text = bind_service_values(text, JOIN_VARIABLE, linked_items(open_store(store_dir, read_only=True)))
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     specs = {k: _term_spec(v) for k, v in (bindings or {}).items()}

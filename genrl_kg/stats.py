@@ -68,6 +68,7 @@ def format_stats(data: dict[str, Any]) -> str:
         lines.append(f"  new section: {name}")
     lines.extend(_arxiv_lines(info.get("arxiv") or {}))
     lines.extend(_table_lines(info.get("tables") or {}))
+    lines.extend(_wikidata_lines(info.get("links") or {}, info.get("wikidata") or {}))
     lines.append("triples per named graph")
     lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
     timings = info.get("timings", {})
@@ -108,3 +109,23 @@ def _table_lines(tables: dict[str, Any]) -> list[str]:
     lines.extend(f"  unresolved: {row}" for row in unresolved)
     lines.extend(f"  table error: {error}" for error in tables.get("errors", []))
     return lines
+
+
+def _wikidata_lines(links: dict[str, Any], wikidata: dict[str, Any]) -> list[str]:
+    if wikidata:
+        return [
+            f"Wikidata             papers {wikidata.get('papers_linked', 0)} linked, "
+            f"{wikidata.get('papers_unlinked', 0)} unlinked, "
+            f"{len(wikidata.get('ambiguous', []))} ambiguous, "
+            f"{wikidata.get('papers_unchecked', 0)} not looked up; authors "
+            f"{wikidata.get('authors_linked', 0)} linked, {wikidata.get('authors_unlinked', 0)} "
+            f"unlinked, {wikidata.get('authors_conflicting', 0)} conflicting",
+            f"  concept alignments: {wikidata.get('alignments', 0)}",
+        ]
+    if links:
+        return [
+            f"Wikidata             {links.get('papers_linked', 0)} papers and "
+            f"{links.get('authors_linked', 0)} authors linked from cached answers; "
+            f"{links.get('alignments', 0)} concept alignments (run 'genrl-kg link wikidata')",
+        ]
+    return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
@@ -31,10 +32,14 @@ def link_iri(base: str, node: str, kind: str) -> URIRef:
     """
     prefix = f"{base}{kind}/"
     key = node[len(prefix) :] if node.startswith(prefix) else slugify(node)
-    return URIRef(f"{base}wikidata-link/{key}" if kind == "paper" else f"{base}wikidata-link/{kind}/{key}")
+    return URIRef(
+        f"{base}wikidata-link/{key}" if kind == "paper" else f"{base}wikidata-link/{kind}/{key}"
+    )
 
 
-def _record(g: Graph, node: URIRef, subject: URIRef, target: URIRef, endpoints: Iterable[str], when: str) -> None:
+def _record(
+    g: Graph, node: URIRef, subject: URIRef, target: URIRef, endpoints: Iterable[str], when: str
+) -> None:
     """Add the provenance every link record carries."""
     g.add((node, RDF.type, PROV.Entity))
     g.add((node, DCTERMS.subject, subject))

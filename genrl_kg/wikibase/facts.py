@@ -164,8 +164,7 @@ def read_concept_labels(store: ox.Store) -> dict[str, tuple[list[tuple[str, str]
     """Return each SKOS concept's labels as (text, language) pairs and its English-ish definition."""
     concepts: dict[str, tuple[list[tuple[str, str]], str | None]] = {}
     results = store.query(
-        PREFIXES + "SELECT ?c ?label ?def WHERE { ?c a skos:Concept . OPTIONAL { ?c skos:prefLabel ?label } "
-        "OPTIONAL { ?c skos:definition ?def } }",
+        PREFIXES + "SELECT ?c ?label ?def WHERE { ?c skos:prefLabel ?label OPTIONAL { ?c skos:definition ?def } }",
         use_default_graph_as_union=True,
     )
     for solution in results:

@@ -96,7 +96,10 @@ class WikidataCache:
 
     def store(self, kind: str, key: str, endpoint: str, value: Any, retrieved: datetime) -> Path:
         """Add *endpoint*'s answer for *key* to its record, atomically; return the path."""
-        answers = {url: {"retrieved": a.retrieved, "value": a.value} for url, a in self.load_all(kind, key).items()}
+        answers = {
+            url: {"retrieved": a.retrieved, "value": a.value}
+            for url, a in self.load_all(kind, key).items()
+        }
         answers[endpoint] = {"retrieved": retrieved.isoformat(), "value": value}
         payload = {"format": CACHE_FORMAT, "kind": kind, "key": key, "answers": answers}
         path = self.path_for(kind, key)

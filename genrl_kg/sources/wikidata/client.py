@@ -96,7 +96,9 @@ def parse_results(body: bytes, url: str) -> list[dict[str, str]]:
         return [{k: str(v["value"]) for k, v in row.items()} for row in bindings]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         start = body[:60].decode("utf-8", "replace").replace("\n", " ")
-        raise SourceError(f"{url}: not SPARQL JSON results ({exc}); body starts {start!r}") from None
+        raise SourceError(
+            f"{url}: not SPARQL JSON results ({exc}); body starts {start!r}"
+        ) from None
 
 
 class _FormPostClient(HttpClient):
@@ -106,7 +108,9 @@ class _FormPostClient(HttpClient):
         self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
     ) -> requests.Response:
         """Make one POST with *params* as the form body and read the body within the size limit."""
-        response = self.session.post(url, data=params, headers=headers, timeout=self.timeout, stream=True)
+        response = self.session.post(
+            url, data=params, headers=headers, timeout=self.timeout, stream=True
+        )
         try:
             chunks: list[bytes] = []
             size = 0
@@ -147,7 +151,9 @@ class SparqlClient:
             raise SourceError(f"{url}: HTTP {response.status_code} answering a query: {first!r}")
         kind = response.headers.get("Content-Type", "")
         if "json" not in kind:
-            raise SourceError(f"{url}: answered {kind or 'no content type'}, not SPARQL JSON results")
+            raise SourceError(
+                f"{url}: answered {kind or 'no content type'}, not SPARQL JSON results"
+            )
         return parse_results(response.content, url)
 
     def items_by_identifier(self, url: str, prop: str, ids: Sequence[str]) -> dict[str, list[str]]:
@@ -175,13 +181,19 @@ class SparqlClient:
                 entry = {"author": author, "ordinal": row.get("ordinal", "")}
                 if entry not in found[paper]:
                     found[paper].append(entry)
-        return {k: sorted(v, key=lambda e: (e["ordinal"], _qnum(e["author"]))) for k, v in found.items()}
+        return {
+            k: sorted(v, key=lambda e: (e["ordinal"], _qnum(e["author"]))) for k, v in found.items()
+        }
 
-    def names_of(self, url: str, items: Sequence[str], aliases: bool = True) -> dict[str, list[str]]:
+    def names_of(
+        self, url: str, items: Sequence[str], aliases: bool = True
+    ) -> dict[str, list[str]]:
         """Return {Q-id: [English labels (and aliases)]} for *items*."""
         values = " ".join(f"wd:{q}" for q in items)
-        pattern = "{ ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name }" if aliases else (
-            "?item rdfs:label ?name ."
+        pattern = (
+            "{ ?item rdfs:label ?name } UNION { ?item skos:altLabel ?name }"
+            if aliases
+            else ("?item rdfs:label ?name .")
         )
         query = (
             f"SELECT ?item ?name WHERE {{ VALUES ?item {{ {values} }} {pattern} "

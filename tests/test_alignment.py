@@ -1,0 +1,194 @@
+"""The curated Wikidata alignment, its triples, label drift, and links rebuilt from the cache."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import fake_servers
+import pytest
+from fake_servers import FakeResponse, FakeServer, RecordedRequest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from genrl_kg.errors import InputError
+from genrl_kg.linking_wikidata import format_link_report, link_wikidata, links_from_cache
+from genrl_kg.namespace import GENRL, SCHEMA, WDT, bind_prefixes
+from genrl_kg.rdf import GraphSet
+from genrl_kg.rdf.links import add_alignment
+from genrl_kg.settings import ONTOLOGY_FILE
+from genrl_kg.sources.wikidata import (
+    ALIGNMENT_FILE,
+    SparqlClient,
+    WikidataCache,
+    make_http,
+    read_alignment,
+    verify_alignment,
+)
+from genrl_kg.store import write_store
+
+fake_server = fake_servers.fake_server
+
+BASE = "https://example.org/kg/"
+WD = "http://www.wikidata.org/entity/"
+HEADER = "concept,relation,item,label,checked,checked_where\n"
+
+
+def test_curated_file_is_valid_and_names_known_concepts() -> None:
+    """Every row parses, names a concept of the ontology and says where it was checked."""
+    rows = read_alignment(ALIGNMENT_FILE)
+    assert len(rows) >= 5
+    ontology = Graph().parse(ONTOLOGY_FILE)
+    subjects = {str(s) for s in ontology.subjects()}
+    for row in rows:
+        if row.concept.split(":")[0] in ("tax", "basemodel"):
+            assert row.concept_iri(BASE) in subjects, row.concept
+        assert row.checked_where and row.label
+    assert {r.item for r in rows} >= {"Q830687", "Q115305900"}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("nope:x,exactMatch,Q1,x,2025-01-01,here", "unknown concept"),
+        ("tax:a,sameAs,Q1,x,2025-01-01,here", "relation must be"),
+        ("tax:a,exactMatch,P31,x,2025-01-01,here", "Q-id"),
+        ("tax:a,exactMatch,Q1,,2025-01-01,here", "label"),
+        ("tax:a,exactMatch,Q1,x,yesterday,here", "date"),
+        ("tax:a,exactMatch,Q1,x,2025-01-01,", "checked_where"),
+    ],
+)
+def test_bad_rows_name_file_and_line(tmp_path: Path, row: str, message: str) -> None:
+    """A malformed row raises InputError with the file, the line and the problem."""
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "# comment\n" + HEADER + "tax:ok,exactMatch,Q2,ok,2025-01-01,here\n" + row + "\n"
+    )
+    with pytest.raises(InputError, match=rf"a\.csv:4: .*{message}"):
+        read_alignment(path)
+
+
+def test_alignment_triples_are_deterministic(tmp_path: Path) -> None:
+    """Alignment triples carry the mapping and the checked label; Turtle is stable, no blank nodes."""
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "base:dataset/mujoco,closeMatch,Q5,MuJoCo,2025-01-01,somewhere\n")
+    outputs = []
+    for _ in range(2):
+        g = bind_prefixes(Graph())
+        add_alignment(g, BASE, read_alignment(path))
+        assert not any(isinstance(t, BNode) for triple in g for t in triple)
+        outputs.append(g.serialize(format="turtle"))
+    assert outputs[0] == outputs[1]
+    assert (URIRef(BASE + "dataset/mujoco"), SKOS.closeMatch, URIRef(WD + "Q5")) in g
+    assert (URIRef(WD + "Q5"), RDFS.label, Literal("MuJoCo", lang="en")) in g
+
+
+def _labels_responder(labels: dict[str, str]) -> fake_servers.Responder:
+    """Answer label queries with *labels* and any other query with no rows."""
+
+    def answer(request: RecordedRequest) -> FakeResponse:
+        query = parse_qs(request.body.decode())["query"][0]
+        rows = []
+        if "?item rdfs:label ?name ." in query:
+            rows = [
+                {
+                    "item": {"type": "uri", "value": WD + q},
+                    "name": {"type": "literal", "value": v, "xml:lang": "en"},
+                }
+                for q, v in labels.items()
+                if f"wd:{q} " in query + " "
+            ]
+        body = json.dumps({"head": {"vars": ["item", "name"]}, "results": {"bindings": rows}})
+        return FakeResponse(body=body, content_type="application/sparql-results+json")
+
+    return answer
+
+
+def test_verify_reports_drift(fake_server: FakeServer, tmp_path: Path) -> None:
+    """A changed or missing label is drift; an unchanged one is not."""
+    path = tmp_path / "a.csv"
+    path.write_text(
+        HEADER
+        + "tax:a,exactMatch,Q1,robotics,2025-01-01,x\n"
+        + "tax:b,exactMatch,Q2,world model,2025-01-01,x\n"
+        + "tax:c,exactMatch,Q3,gone,2025-01-01,x\n"
+    )
+    fake_server.route("/q", _labels_responder({"Q1": "robotics", "Q2": "world models"}))
+    client = SparqlClient(make_http(timeout=5, max_retries=0))
+    drift = verify_alignment(fake_server.url_for("/q"), client=client, path=path)
+    assert [(d.concept, d.found) for d in drift] == [("tax:b", ("world models",)), ("tax:c", ())]
+    assert len(fake_server.requests) == 1
+
+
+def _graphs() -> GraphSet:
+    """Return graphs with one paper (arXiv id) and two authors."""
+    graphs = GraphSet(BASE)
+    paper = graphs.iri("paper", "arxiv", "2303.04137")
+    graphs["list"].add((paper, RDF.type, GENRL.Paper))
+    graphs["list"].add((paper, WDT.P818, Literal("2303.04137")))
+    for position, (slug, name) in enumerate(
+        (("cheng-chi", "Cheng Chi"), ("y-du", "Y. Du")), start=1
+    ):
+        person, authorship = (
+            graphs.iri("person", slug),
+            graphs.iri("authorship", "arxiv", "2303.04137", str(position)),
+        )
+        graphs["arxiv"].add((person, SCHEMA.name, Literal(name)))
+        graphs["arxiv"].add((paper, GENRL.authorship, authorship))
+        graphs["arxiv"].add((authorship, GENRL.author, person))
+        graphs["arxiv"].add((authorship, GENRL.position, Literal(position, datatype=XSD.integer)))
+    return graphs
+
+
+def _fill_cache(directory: Path, endpoint: str) -> None:
+    """Cache answers as a link run against *endpoint* would have."""
+    cache, when = WikidataCache(directory / "wikidata"), datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    cache.store("arxiv", "2303.04137", endpoint, ["Q1"], when)
+    statements = [{"author": "Q10", "ordinal": "1"}, {"author": "Q11", "ordinal": "2"}]
+    cache.store("authors", "Q1", endpoint, statements, when)
+    cache.store("names", "Q10", endpoint, ["Cheng Chi"], when)
+    cache.store("names", "Q11", endpoint, ["Yilun Du"], when)
+
+
+def test_links_from_cache_in_the_build(tmp_path: Path) -> None:
+    """The build rebuilds the links graph from the cache alone, with the retrieval time."""
+    _fill_cache(tmp_path, "https://query.example.org/sparql")
+    graphs = _graphs()
+    report = links_from_cache(graphs, cache_dir=tmp_path)
+    links = graphs["links"]
+    assert (URIRef(BASE + "paper/arxiv/2303.04137"), OWL.sameAs, URIRef(WD + "Q1")) in links
+    assert (URIRef(BASE + "person/y-du"), OWL.sameAs, URIRef(WD + "Q11")) in links
+    record = URIRef(BASE + "wikidata-link/arxiv/2303.04137")
+    when = Literal("2025-01-02T03:04:05+00:00", datatype=XSD.dateTime)
+    assert (record, URIRef("http://www.w3.org/ns/prov#generatedAtTime"), when) in links
+    assert (report.papers_linked, report.authors_linked, report.requests) == (1, 2, 0)
+    assert report.alignments == len(read_alignment())
+    assert "1 linked" in format_link_report(report)
+
+
+def test_link_with_verify(fake_server: FakeServer, tmp_path: Path) -> None:
+    """--verify adds the drift to the report; the links graph holds the alignment."""
+    graphs = _graphs()
+    write_store(tmp_path / "store", graphs.iter_quads())
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "tax:a,exactMatch,Q1,robotics,2025-01-01,x\n")
+    fake_server.route("/q", _labels_responder({"Q1": "robotic arts"}))
+    report = link_wikidata(
+        tmp_path / "store",
+        endpoint=fake_server.url_for("/q"),
+        cache_dir=tmp_path / "c",
+        verify=True,
+        base=BASE,
+        alignment_path=path,
+        http=make_http(timeout=5, max_retries=0),
+    )
+    assert report.verified and report.drift == [
+        {"concept": "tax:a", "item": "Q1", "expected": "robotics", "found": ("robotic arts",)}
+    ]
+    assert (
+        "1 drifted" in format_link_report(report)
+        and report.alignments == 1
+        and report.store_changed
+    )

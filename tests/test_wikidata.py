@@ -1,0 +1,374 @@
+"""Reconciling papers and people with Wikidata: a real `oxigraph serve` and a fake server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import fake_servers
+import pytest
+import requests
+from fake_servers import FakeResponse, FakeServer, closed_port_url
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from genrl_kg import settings
+from genrl_kg.errors import SourceError
+from genrl_kg.linking_wikidata import format_link_report, link_wikidata
+from genrl_kg.namespace import GENRL, SCHEMA, WDT
+from genrl_kg.rdf import GraphSet
+from genrl_kg.sources.wikidata import SparqlClient, WikidataCache, make_http
+from genrl_kg.store import open_store, write_store
+
+fake_server = fake_servers.fake_server
+
+BASE = "https://example.org/kg/"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+WIKIDATA_TTL = """
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix wdt: <http://www.wikidata.org/prop/direct/> .
+@prefix p: <http://www.wikidata.org/prop/> .
+@prefix ps: <http://www.wikidata.org/prop/statement/> .
+@prefix pq: <http://www.wikidata.org/prop/qualifier/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix s: <http://www.wikidata.org/entity/statement/> .
+
+wd:Q1 wdt:P31 wd:Q13442814 ; wdt:P818 "2303.04137" ; rdfs:label "Diffusion Policy"@en ;
+  p:P50 s:a1 , s:a2 .
+s:a1 ps:P50 wd:Q101 ; pq:P1545 "1" .
+s:a2 ps:P50 wd:Q102 ; pq:P1545 "2" .
+wd:Q101 wdt:P31 wd:Q5 ; rdfs:label "Cheng Chi"@en .
+wd:Q102 wdt:P31 wd:Q5 ; rdfs:label "Siyuan Feng"@en .
+
+wd:Q2 wdt:P31 wd:Q13442814 ; wdt:P356 "10.1109/ICRA.2024.1" ; p:P50 s:b1 , s:b2 .
+s:b1 ps:P50 wd:Q103 ; pq:P1545 "1" .
+s:b2 ps:P50 wd:Q104 ; pq:P1545 "2" .
+wd:Q103 wdt:P31 wd:Q5 ; rdfs:label "John Smith"@en .
+wd:Q104 wdt:P31 wd:Q5 ; rdfs:label "Alice Smith"@en ; skos:altLabel "A. Smith"@en .
+
+wd:Q3 wdt:P31 wd:Q13442814 ; wdt:P818 "2402.00002" .
+wd:Q4 wdt:P31 wd:Q13442814 ; wdt:P818 "2402.00002" .
+"""
+
+
+def _oxigraph() -> str | None:
+    """Return the oxigraph binary of the venv or PATH, or None."""
+    local = PROJECT_ROOT / ".venv" / "bin" / "oxigraph"
+    return str(local) if local.is_file() else shutil.which("oxigraph")
+
+
+def _free_port() -> int:
+    """Return a port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve a small Wikidata-shaped graph with `oxigraph serve`; yield its query URL."""
+    binary = _oxigraph()
+    if binary is None:
+        pytest.skip("the oxigraph binary (PyPI package 'oxigraph') is not installed")
+    root = tmp_path_factory.mktemp("wikidata")
+    data = root / "wikidata.ttl"
+    data.write_text(WIKIDATA_TTL, encoding="utf-8")
+    subprocess.run(
+        [binary, "load", "--location", str(root / "db"), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "serve-read-only", "--location", str(root / "db"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(200):
+            try:
+                requests.get(url, params={"query": "ASK {}"}, timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _paper(graphs: GraphSet, key: str, arxiv: str | None = None, doi: str | None = None) -> URIRef:
+    """Add a paper with its identifiers to the list graph."""
+    node = graphs.iri("paper", key)
+    g = graphs["list"]
+    g.add((node, RDF.type, GENRL.Paper))
+    if arxiv:
+        g.add((node, WDT.P818, Literal(arxiv)))
+    if doi:
+        g.add((node, GENRL.doi, Literal(doi)))
+    return node
+
+
+def _author(
+    graphs: GraphSet, paper: URIRef, key: str, slug: str, name: str, position: int
+) -> URIRef:
+    """Add an authorship (person, name, position) to the arxiv graph."""
+    g = graphs["arxiv"]
+    person = graphs.iri("person", slug)
+    authorship = graphs.iri("authorship", key, str(position))
+    g.add((person, RDF.type, GENRL.Person))
+    g.add((person, SCHEMA.name, Literal(name)))
+    g.add((paper, GENRL.authorship, authorship))
+    g.add((authorship, GENRL.author, person))
+    g.add((authorship, GENRL.position, Literal(position, datatype=XSD.integer)))
+    return person
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    """Write a store with five papers and their authors; return its directory."""
+    graphs = GraphSet(BASE)
+    a = _paper(graphs, "arxiv/2303.04137", arxiv="2303.04137")
+    _author(graphs, a, "arxiv/2303.04137", "c-chi", "C. Chi", 1)
+    _author(graphs, a, "arxiv/2303.04137", "sam-feng", "Sam Feng", 2)
+    b = _paper(graphs, "doi/10.1109/icra.2024.1", doi="10.1109/icra.2024.1")
+    _author(graphs, b, "doi/10.1109/icra.2024.1", "jane-smith", "Jane Smith", 1)
+    _author(graphs, b, "doi/10.1109/icra.2024.1", "alice-smith", "Alice Smith", 2)
+    _paper(graphs, "arxiv/2401.00001", arxiv="2401.00001")
+    _paper(graphs, "arxiv/2402.00002", arxiv="2402.00002")
+    _paper(graphs, "title/no-identifier")
+    directory = tmp_path / "store"
+    write_store(directory, graphs.iter_quads())
+    return directory
+
+
+def _ask(store_dir: Path, query: str) -> bool:
+    """Run an ASK query on the live store (union default graph)."""
+    return bool(open_store(store_dir).query(query, use_default_graph_as_union=True))
+
+
+def _links(store_dir: Path) -> set[tuple[str, str]]:
+    """Return the owl:sameAs pairs in the links graph."""
+    query = f"SELECT ?s ?o WHERE {{ GRAPH <{BASE}graph/links> {{ ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }} }}"
+    return {(r["s"].value, r["o"].value) for r in open_store(store_dir).query(query)}  # type: ignore[union-attr]
+
+
+def test_link_papers_and_people(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
+    """arXiv and DOI matches link, a two-item paper is ambiguous, people need ordinal and name."""
+    report = link_wikidata(store_dir, endpoint=wikidata, cache_dir=tmp_path / "cache", base=BASE)
+    wd = "http://www.wikidata.org/entity/"
+    assert _links(store_dir) == {
+        (BASE + "paper/arxiv/2303.04137", wd + "Q1"),
+        (BASE + "paper/doi/10.1109/icra.2024.1", wd + "Q2"),
+        (BASE + "person/c-chi", wd + "Q101"),
+        (BASE + "person/alice-smith", wd + "Q104"),
+    }
+    assert (
+        report.papers,
+        report.papers_linked,
+        report.papers_unlinked,
+        report.papers_ambiguous,
+    ) == (4, 2, 1, 1)
+    assert report.ambiguous[0]["items"] == ["Q3", "Q4"]
+    assert (report.authors_linked, report.authors_unlinked) == (2, 2)
+    assert report.store_changed and not report.offline
+    assert _ask(
+        store_dir,
+        f"""ASK {{ <{BASE}wikidata-link/arxiv/2303.04137>
+              <http://purl.org/dc/terms/identifier> "2303.04137" ;
+              <https://schema.org/propertyID> <http://www.wikidata.org/prop/direct/P818> ;
+              <http://www.w3.org/ns/prov#wasDerivedFrom> <{wikidata}> ;
+              <http://www.w3.org/ns/prov#generatedAtTime> ?t }}""",
+    )
+    assert _ask(
+        store_dir, f"ASK {{ <{BASE}paper/doi/10.1109/icra.2024.1> <https://schema.org/sameAs> ?x }}"
+    )
+    assert "2 linked, 1 unlinked, 1 ambiguous" in format_link_report(report)
+    negative = WikidataCache(tmp_path / "cache" / "wikidata").load("arxiv", "2401.00001", wikidata)
+    assert negative is not None and negative.value == [] and negative.retrieved
+
+
+def _proxy(fake_server: FakeServer, upstream: str) -> str:
+    """Forward every request to /query on *fake_server* to *upstream*; return the proxy's URL."""
+
+    def forward(request: fake_servers.RecordedRequest) -> FakeResponse:
+        answer = requests.post(
+            upstream,
+            data=request.body,
+            headers={"Content-Type": request.headers["content-type"]},
+            timeout=10,
+        )
+        return FakeResponse(
+            status=answer.status_code,
+            body=answer.content,
+            content_type=answer.headers["Content-Type"],
+        )
+
+    fake_server.route("/query", forward)
+    return fake_server.url_for("/query")
+
+
+def test_second_run_makes_no_request(
+    wikidata: str, fake_server: FakeServer, store_dir: Path, tmp_path: Path
+) -> None:
+    """A second run answers from the cache: the server in front of the endpoint sees nothing."""
+    url = _proxy(fake_server, wikidata)
+    first = link_wikidata(store_dir, endpoint=url, cache_dir=tmp_path / "cache", base=BASE)
+    assert len(fake_server.requests) == first.requests >= 4
+    before = _links(store_dir)
+    fake_server.clear()
+    second = link_wikidata(store_dir, endpoint=url, cache_dir=tmp_path / "cache", base=BASE)
+    assert fake_server.requests == [] and second.requests == 0
+    assert second.papers_linked == 2 and _links(store_dir) == before
+
+
+def test_offline_changes_nothing(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
+    """--offline and an unreachable endpoint both leave the store exactly as it was."""
+    target = os.readlink(store_dir / "current")
+    report = link_wikidata(
+        store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", offline=True, base=BASE
+    )
+    assert report.offline and report.requests == 0 and not report.store_changed
+    report = link_wikidata(
+        store_dir, endpoint=closed_port_url("/q"), cache_dir=tmp_path / "c", base=BASE
+    )
+    assert report.offline and "connection refused" in report.offline_reason
+    assert "nothing was changed" in format_link_report(report)
+    assert os.readlink(store_dir / "current") == target
+    assert _links(store_dir) == set()
+    link_wikidata(store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", base=BASE)
+    linked = _links(store_dir)
+    report = link_wikidata(
+        store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", offline=True, base=BASE
+    )
+    assert report.papers_linked == 2  # counted from the cache
+    assert _links(store_dir) == linked
+
+
+def test_refresh_asks_again(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
+    """--refresh ignores the cache and asks the endpoint again."""
+    first = link_wikidata(store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", base=BASE)
+    again = link_wikidata(
+        store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", refresh=True, base=BASE
+    )
+    assert again.requests == first.requests > 0
+
+
+def _results(*rows: dict[str, str]) -> FakeResponse:
+    """Return a SPARQL JSON results answer with *rows* of URI/literal bindings."""
+    import json
+
+    bindings = [
+        {
+            k: {"type": "uri" if v.startswith("http") else "literal", "value": v}
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+    body = json.dumps({"head": {"vars": ["item", "id"]}, "results": {"bindings": bindings}})
+    return FakeResponse(body=body, content_type="application/sparql-results+json")
+
+
+def _client(**kwargs: float) -> SparqlClient:
+    """Return a client with fast retries for tests."""
+    return SparqlClient(
+        make_http(timeout=kwargs.get("timeout", 5.0), max_retries=2, backoff=0.01, max_wait=5)
+    )
+
+
+def test_batched_form_post_with_user_agent(fake_server: FakeServer) -> None:
+    """Identifiers go in VALUES batches, POSTed as a form, with our User-Agent."""
+    fake_server.route("/sparql", _results({"item": "http://www.wikidata.org/entity/Q7", "id": "1"}))
+    client = _client()
+    found = client.items_by_identifier(fake_server.url_for("/sparql"), "P818", ["1", "2"])
+    assert found == {"1": ["Q7"], "2": []}
+    (request,) = fake_server.requests
+    assert request.method == "POST"
+    assert request.headers["user-agent"] == settings.USER_AGENT
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert "application/sparql-results+json" in request.headers["accept"]
+    query = parse_qs(request.body.decode())["query"][0]
+    assert 'VALUES ?id { "1" "2" }' in query and "wdt:P818" in query
+
+
+def test_batches_split(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
+    """With batch size 2, three arXiv ids and four author items each take one query more."""
+    report = link_wikidata(
+        store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", base=BASE, batch_size=2
+    )
+    wide = link_wikidata(
+        store_dir, endpoint=wikidata, cache_dir=tmp_path / "d", base=BASE, batch_size=200
+    )
+    assert report.requests == wide.requests + 2
+
+
+def test_429_retry_after_is_honoured(fake_server: FakeServer) -> None:
+    """A 429 with Retry-After: 1 is retried after about a second."""
+    fake_server.queue(FakeResponse(status=429, headers={"Retry-After": "1"}))
+    fake_server.route("/sparql", _results())
+    assert _client().items_by_identifier(fake_server.url_for("/sparql"), "P818", ["1"]) == {"1": []}
+    first, second = fake_server.requests
+    assert second.time - first.time >= 0.9
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        FakeResponse(status=503),
+        FakeResponse(body="<html><body>Service busy</body></html>", content_type="text/html"),
+        FakeResponse(body='{"unexpected": true}', content_type="application/json"),
+        FakeResponse(body="not json at all", content_type="application/sparql-results+json"),
+        FakeResponse(status=400, body="bad query"),
+    ],
+    ids=["503", "html", "json-not-results", "garbage", "400"],
+)
+def test_bad_answers_raise_and_are_never_cached(
+    fake_server: FakeServer, answer: FakeResponse, store_dir: Path, tmp_path: Path
+) -> None:
+    """A 5xx, HTML, non-results JSON or garbage answer is an error; nothing is cached or stored."""
+    fake_server.route("/sparql", answer)
+    target = os.readlink(store_dir / "current")
+    with pytest.raises(SourceError):
+        link_wikidata(
+            store_dir,
+            endpoint=fake_server.url_for("/sparql"),
+            cache_dir=tmp_path / "c",
+            base=BASE,
+            http=make_http(timeout=5, max_retries=1, backoff=0.01),
+        )
+    assert not list((tmp_path / "c").rglob("*.json"))
+    assert os.readlink(store_dir / "current") == target
+
+
+def test_timeout_is_an_error(fake_server: FakeServer) -> None:
+    """An endpoint slower than the timeout fails after the retries."""
+    fake_server.route("/sparql", FakeResponse(delay=1.0))
+    client = SparqlClient(make_http(timeout=0.2, max_retries=1, backoff=0.01))
+    with pytest.raises(SourceError, match="timeout"):
+        client.items_by_identifier(fake_server.url_for("/sparql"), "P818", ["1"])
+    assert len(fake_server.requests) == 2
+
+
+def test_two_endpoints_are_both_asked(
+    wikidata: str, fake_server: FakeServer, store_dir: Path, tmp_path: Path
+) -> None:
+    """Papers are looked up in the scholarly and the main graph; names come from the main one."""
+    fake_server.route("/sparql", _results())
+    report = link_wikidata(
+        store_dir,
+        endpoint=wikidata,
+        scholarly_endpoint=fake_server.url_for("/sparql"),
+        cache_dir=tmp_path / "c",
+        base=BASE,
+    )
+    assert report.papers_linked == 2
+    assert fake_server.requests  # the scholarly endpoint was asked too
+    assert report.endpoints == [fake_server.url_for("/sparql"), wikidata]
