@@ -47,7 +47,11 @@ RESULT_TYPES = {
     "tsv": "text/tab-separated-values",
 }
 GRAPH_TYPES = "application/n-triples, text/turtle;q=0.9"
-_PARSEABLE = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML, "tsv": ox.QueryResultsFormat.TSV}
+_PARSEABLE = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
 MAX_BODY = 256 * 1024 * 1024
 CHUNK_TRIPLES = 5_000
 MAX_QUERY_CHARS = 100_000
@@ -55,6 +59,13 @@ MAX_DEPTH = 64
 JOIN_VARIABLE = "item"  # federated saved queries join our graph and Wikidata on ?item
 
 Auth = tuple[str, str] | str | None
+_QUERY_BESIDE_GSP = (  # Graph Store path -> query path: Oxigraph, Fuseki, GraphDB/RDF4J, Virtuoso
+    ("/store", "/query"),
+    ("/data", "/query"),
+    ("/rdf-graphs/service", ""),
+    ("/sparql-graph-crud-auth", "/sparql"),
+    ("/sparql-graph-crud", "/sparql"),
+)
 
 
 # --- binding parameters as a VALUES block -------------------------------------------------------
@@ -111,7 +122,9 @@ class RemoteResult:
         where = f"the answer of the endpoint ({self.content_type or 'no Content-Type'})"
         try:
             if self.form in ("CONSTRUCT", "DESCRIBE"):
-                rdf = ox.RdfFormat.TURTLE if "turtle" in self.content_type else ox.RdfFormat.N_TRIPLES
+                rdf = (
+                    ox.RdfFormat.TURTLE if "turtle" in self.content_type else ox.RdfFormat.N_TRIPLES
+                )
                 return list(ox.parse(self.data, rdf))
             if self.fmt not in _PARSEABLE:
                 raise QueryError(f"cannot read {self.fmt} results back; ask for json, xml or tsv")
@@ -163,7 +176,9 @@ def _check_status(response: requests.Response, url: str, what: str) -> None:
         return
     message = _first_line(response.content)
     if status in (401, 403):
-        raise SourceError(f"{_host(url)}: {what} refused, HTTP {status} (check the credentials): {message}")
+        raise SourceError(
+            f"{_host(url)}: {what} refused, HTTP {status} (check the credentials): {message}"
+        )
     if status == 404:
         raise SourceError(f"{_host(url)}: no {what} endpoint here (HTTP 404): {message}")
     if 400 <= status < 500:
@@ -193,16 +208,24 @@ def run_remote_query(
     session = session or make_session()
     try:
         if method.upper() == "GET":
-            response = _send(session, "GET", endpoint, timeout=timeout, params={"query": text}, headers=headers)
+            response = _send(
+                session, "GET", endpoint, timeout=timeout, params={"query": text}, headers=headers
+            )
         else:
-            response = _send(session, "POST", endpoint, timeout=timeout, data={"query": text}, headers=headers)
+            response = _send(
+                session, "POST", endpoint, timeout=timeout, data={"query": text}, headers=headers
+            )
     finally:
         if own:
             session.close()
     _check_status(response, endpoint, "query")
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     wanted = GRAPH_TYPES if graph_form else RESULT_TYPES[fmt]
-    if content_type and content_type not in wanted and not (fmt == "json" and content_type == "application/json"):
+    if (
+        content_type
+        and content_type not in wanted
+        and not (fmt == "json" and content_type == "application/json")
+    ):
         raise SourceError(f"{_host(endpoint)}: answered {content_type}, not {wanted.split(',')[0]}")
     return RemoteResult(response.content, content_type, "nt" if graph_form else fmt, form)
 
@@ -262,12 +285,14 @@ def derive_query_endpoint(gsp_endpoint: str) -> str:
     'http://127.0.0.1:7878/query'
     >>> derive_query_endpoint("http://h/ds/data")
     'http://h/ds/query'
+    >>> derive_query_endpoint("http://h/repositories/kg/rdf-graphs/service")
+    'http://h/repositories/kg'
     """
     parts = urlsplit(gsp_endpoint)
     path = parts.path.rstrip("/")
-    for tail in ("/store", "/data", "/rdf-graphs/service", "/statements"):
+    for tail, replacement in _QUERY_BESIDE_GSP:
         if path.endswith(tail):
-            new = path[: -len(tail)] + "/query"
+            new = path[: -len(tail)] + replacement
             return urlunsplit((parts.scheme, parts.netloc, new, "", ""))
     raise SourceError(f"{gsp_endpoint}: cannot guess the query endpoint; pass it explicitly")
 
@@ -322,7 +347,9 @@ def push_graphs(
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     if graph is not None:
         if graph not in names:
-            raise SourceError(f"{store_dir}: no named graph {graph} in the store (have: {', '.join(names)})")
+            raise SourceError(
+                f"{store_dir}: no named graph {graph} in the store (have: {', '.join(names)})"
+            )
         names = [graph]
     query_endpoint = query_endpoint or derive_query_endpoint(endpoint)
     pushed = []
@@ -334,7 +361,11 @@ def push_graphs(
             counter = [0]
             start = time.monotonic()
             response = _send(
-                session, "PUT", endpoint, timeout=timeout, params={"graph": name},
+                session,
+                "PUT",
+                endpoint,
+                timeout=timeout,
+                params={"graph": name},
                 headers={"Content-Type": "application/n-triples"},
                 data=_ntriples_chunks(store, node, counter),
             )
@@ -343,7 +374,9 @@ def push_graphs(
             remote = count_remote_triples(query_endpoint, name, timeout=timeout, session=session)
             log.info("pushed %s: %d triples, %d bytes in %.2f s", name, local, counter[0], seconds)
             if remote != local:
-                raise SourceError(f"{_host(endpoint)}: graph {name} holds {remote} triples after the push, not {local}")
+                raise SourceError(
+                    f"{_host(endpoint)}: graph {name} holds {remote} triples after the push, not {local}"
+                )
             pushed.append(GraphPush(name, local, remote, counter[0], seconds))
     return PushReport(endpoint, query_endpoint, tuple(pushed))
 
@@ -351,7 +384,9 @@ def push_graphs(
 # --- federated queries: SERVICE allow-list and a killable runner ---------------------------------
 
 
-def make_allowlist(urls: Iterable[str] = WIKIDATA_ENDPOINTS, *, allow_private: bool = False) -> tuple[str, ...]:
+def make_allowlist(
+    urls: Iterable[str] = WIKIDATA_ENDPOINTS, *, allow_private: bool = False
+) -> tuple[str, ...]:
     """Validate SERVICE allow-list entries; local or private hosts only with *allow_private* (tests)."""
     checked = []
     for url in urls:
@@ -376,7 +411,9 @@ def uses_service(text: str) -> bool:
 def check_service_targets(text: str, allowed_remote: Iterable[str] = WIKIDATA_ENDPOINTS) -> None:
     """Refuse a query whose SERVICE/LOAD target is not allow-listed (the server's guard), or any update."""
     try:
-        check_text(text, max_chars=MAX_QUERY_CHARS, max_depth=MAX_DEPTH, allowed_remote=allowed_remote)
+        check_text(
+            text, max_chars=MAX_QUERY_CHARS, max_depth=MAX_DEPTH, allowed_remote=allowed_remote
+        )
     except GuardError as exc:
         raise QueryError(f"query refused: {exc.message}") from None
 
@@ -393,7 +430,13 @@ def redirect_services(text: str, mapping: Mapping[str, str]) -> str:
         if token.kind == "word" and token.text.upper() == "SERVICE":
             rest = [t for t in tokens[index + 1 : index + 3] if t.text.upper() != "SILENT"]
             if rest and rest[0].kind == "iri" and rest[0].text[1:-1] in mapping:
-                edits.append((rest[0].start, len(rest[0].text), str(ox.NamedNode(mapping[rest[0].text[1:-1]]))))
+                edits.append(
+                    (
+                        rest[0].start,
+                        len(rest[0].text),
+                        str(ox.NamedNode(mapping[rest[0].text[1:-1]])),
+                    )
+                )
     for start, length, new in reversed(edits):
         text = text[:start] + new + text[start + length :]
     return text
@@ -461,7 +504,7 @@ def _child(conn: Any, store_dir: str, text: str, specs: dict[str, Any], fmt: str
         store = open_store(Path(store_dir), read_only=True)
         bindings = {k: _term_from_spec(v) for k, v in specs.items()}
         conn.send(("ok", render_results(run_query(store, text, bindings), fmt)))
-    except Exception as exc:  # noqa: BLE001 - everything goes back to the parent as one line
+    except Exception as exc:
         conn.send(("error", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
     finally:
         conn.close()
@@ -481,16 +524,22 @@ def run_query_with_deadline(
     name = query.name if isinstance(query, SavedQuery) else "query"
     check_service_targets(text, allowed_remote)
     if uses_service(text):
-        text = bind_service_values(text, JOIN_VARIABLE, linked_items(open_store(store_dir, read_only=True)))
+        text = bind_service_values(
+            text, JOIN_VARIABLE, linked_items(open_store(store_dir, read_only=True))
+        )
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     specs = {k: _term_spec(v) for k, v in (bindings or {}).items()}
-    process = context.Process(target=_child, args=(child, str(store_dir), text, specs, fmt), daemon=True)
+    process = context.Process(
+        target=_child, args=(child, str(store_dir), text, specs, fmt), daemon=True
+    )
     process.start()
     child.close()
     try:
         if not parent.poll(timeout):
-            raise QueryError(f"{name}: no result within {timeout:g} s; the query (and its SERVICE calls) was stopped")
+            raise QueryError(
+                f"{name}: no result within {timeout:g} s; the query (and its SERVICE calls) was stopped"
+            )
         status, payload = parent.recv()
     except EOFError:
         raise QueryError(f"{name}: the query process died (exit code {process.exitcode})") from None

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from genrl_kg.server import api, linked_data, protocol, service_description
 from genrl_kg.server.config import ServerSettings
+from genrl_kg.server.fastpath import FastQueryPath
 from genrl_kg.server.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -73,8 +74,14 @@ async def health(request: Request) -> Response:
     )
 
 
-def make_app(settings: ServerSettings) -> Starlette:
+def make_app(settings: ServerSettings) -> ASGIApp:
     """Return the ASGI application serving the store in *settings*."""
+    app = make_starlette_app(settings)
+    return FastQueryPath(app, app.state, SECURITY_HEADERS, settings.cors)
+
+
+def make_starlette_app(settings: ServerSettings) -> Starlette:
+    """Return the full Starlette application (every route and middleware)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

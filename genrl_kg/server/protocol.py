@@ -162,7 +162,16 @@ async def sparql_endpoint(request: Request) -> Response:
 async def _run_query(request: Request, params: dict[str, list[str]], query: str) -> Response:
     """Check, negotiate and run a query."""
     settings = request.app.state.settings
-    base = endpoint_iri(request)
+    job = build_query_job(
+        settings, params, query, endpoint_iri(request), request.headers.get("accept")
+    )
+    return await run_and_respond(request, job)
+
+
+def build_query_job(
+    settings: Any, params: dict[str, list[str]], query: str, base: str, accept: str | None
+) -> dict[str, Any]:
+    """Check *query* and return the worker job; raise ProtocolError or GuardError."""
     checked = check_text(
         query,
         max_chars=settings.max_query_chars,
@@ -170,14 +179,13 @@ async def _run_query(request: Request, params: dict[str, list[str]], query: str)
         allowed_remote=settings.allowed_remote,
         base_iri=base,
     )
-    accept = request.headers.get("accept")
     format_param = _single(params, "format")
     if checked.form in _FORMS_KIND:
         try:
             results.negotiate(_FORMS_KIND[checked.form], accept, format_param)
         except results.NotAcceptable as error:
             raise ProtocolError(406, str(error)) from None
-    job: dict[str, Any] = {
+    return {
         "op": "query",
         "text": query,
         "base_iri": base,
@@ -187,7 +195,6 @@ async def _run_query(request: Request, params: dict[str, list[str]], query: str)
         "format": format_param,
         "row_cap": settings.row_cap,
     }
-    return await run_and_respond(request, job)
 
 
 async def run_and_respond(request: Request, job: dict[str, Any]) -> Response:

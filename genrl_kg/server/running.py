@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
+import multiprocessing
+import multiprocessing.process
+import signal
 import socket
 import threading
 import time
@@ -18,6 +23,8 @@ from genrl_kg.server.app import make_app
 from genrl_kg.server.config import ServerSettings
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_PROCESSES = 2
 
 
 def _check_store(store_dir: Path) -> None:
@@ -38,15 +45,102 @@ def resolve_database(store_dir: Path) -> Path:
     return live if live.is_dir() else store_dir
 
 
-def run_server(store_dir: Path, host: str = "127.0.0.1", port: int = 7878, **options: Any) -> None:
-    """Serve *store_dir* until interrupted; *options* are ServerSettings fields."""
+def run_server(
+    store_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    processes: int | None = None,
+    **options: Any,
+) -> None:
+    """Serve *store_dir* until interrupted; *options* are ServerSettings fields.
+
+    *processes* HTTP processes (default 2, one per core; 1 when updates are on) share the
+    listening socket, each with its own pool of ``workers`` query worker processes.
+    """
     store_dir = resolve_database(store_dir)
     _check_store(store_dir)
     try:
         settings = ServerSettings(store_dir=store_dir, **options)
     except (TypeError, ValueError) as error:
         raise StoreError(f"bad server option: {error}") from None
-    uvicorn.run(make_app(settings), host=host, port=port, log_level="info", access_log=False)
+    count = 1 if settings.allow_update else (processes or DEFAULT_PROCESSES)
+    if count == 1:
+        uvicorn.run(make_app(settings), host=host, port=port, log_level="info", access_log=False)
+        return
+    _run_processes(encode_settings(settings), host, port, count)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Return a socket bound with SO_REUSEPORT, so the kernel spreads connections over processes."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _serve_process(encoded: str, host: str, port: int) -> None:
+    """Body of one HTTP process: its own listening socket, app and query worker pool."""
+    logging.basicConfig(level=logging.INFO)
+    sock = _listen(host, port)
+    config = uvicorn.Config(
+        make_app(decode_settings(encoded)), log_level="info", access_log=False, lifespan="on"
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Turn SIGTERM into KeyboardInterrupt, so the HTTP processes are stopped too."""
+    raise KeyboardInterrupt
+
+
+def _run_processes(encoded: str, host: str, port: int, count: int) -> None:
+    """Run *count* HTTP processes on one port until interrupted; restart any that dies."""
+    context = multiprocessing.get_context("spawn")
+    _listen(host, port).close()  # fail here, in the parent, when the port is taken
+
+    def start() -> multiprocessing.process.BaseProcess:
+        process = context.Process(target=_serve_process, args=(encoded, host, port))
+        process.start()
+        return process
+
+    signal.signal(signal.SIGTERM, _interrupt)
+    children = [start() for _ in range(count)]
+    logger.info("serving on http://%s:%d with %d HTTP processes", host, port, count)
+    try:
+        while True:
+            time.sleep(1.0)
+            for index, child in enumerate(children):
+                if not child.is_alive():
+                    logger.error(
+                        "HTTP process %s exited (%s); restarting", child.pid, child.exitcode
+                    )
+                    children[index] = start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.terminate()
+        for child in children:
+            child.join(timeout=30)
+
+
+def encode_settings(settings: ServerSettings) -> str:
+    """Return *settings* as JSON (for the HTTP processes uvicorn starts)."""
+    fields = dataclasses.asdict(settings)
+    return json.dumps(
+        {k: str(v) if isinstance(v, Path) else v for k, v in fields.items()}, sort_keys=True
+    )
+
+
+def decode_settings(text: str) -> ServerSettings:
+    """Rebuild the settings that encode_settings wrote."""
+    fields = json.loads(text)
+    fields["store_dir"] = Path(fields["store_dir"])
+    fields["queries_dir"] = Path(fields["queries_dir"])
+    fields["allowed_remote"] = tuple(fields["allowed_remote"])
+    return ServerSettings(**fields)
 
 
 @contextlib.contextmanager

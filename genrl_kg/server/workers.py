@@ -30,7 +30,9 @@ class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
     demoted: bool = False
+    ready: bool = False
     jobs: int = field(default=0)
+    waiter: asyncio.Future[Reply | None] | None = None
 
     def kill(self) -> None:
         """Kill the process at once and reap it."""
@@ -67,12 +69,11 @@ class WorkerPool:
         for task in list(self._tasks):
             task.cancel()
         for worker in list(self._all):
-            worker.kill()
-        self._all.clear()
+            self._forget(worker)
 
     def pids(self) -> list[int]:
-        """Return the process ids of the live workers."""
-        return [w.process.pid for w in self._all]
+        """Return the process ids of the live workers that are ready (limits applied)."""
+        return [w.process.pid for w in self._all if w.ready]
 
     async def _spawn(self) -> _Worker:
         """Start one worker and wait until it holds the store."""
@@ -90,13 +91,35 @@ class WorkerPool:
         child.close()
         worker = _Worker(process, Connection(parent.detach()))
         self._all.add(worker)
+        asyncio.get_running_loop().add_reader(worker.conn.fileno(), self._on_readable, worker)
         reply = await self._receive(worker, SPAWN_TIMEOUT)
         if reply is None or reply[0] != "ready":
-            self._all.discard(worker)
-            worker.kill()
+            self._forget(worker)
             detail = reply[1] if reply and reply[0] == "failed" else "the worker did not start"
             raise StoreError(str(detail))
+        worker.ready = True
         return worker
+
+    def _forget(self, worker: _Worker) -> None:
+        """Stop watching *worker*, kill it and drop it from the pool."""
+        with contextlib.suppress(ValueError, OSError):
+            asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        worker.kill()
+        self._all.discard(worker)
+
+    def _on_readable(self, worker: _Worker) -> None:
+        """Hand the worker's next message to whoever waits for it (one reader per worker)."""
+        try:
+            message: Reply = worker.conn.recv()
+        except (EOFError, OSError):
+            message = ("died",)
+            with contextlib.suppress(ValueError, OSError):
+                asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+        waiter = worker.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(message)
+        elif message[0] != "died":
+            logger.warning("dropped an unexpected message from worker %s", worker.process.pid)
 
     def _replace_later(self) -> None:
         """Start a replacement worker in the background."""
@@ -114,34 +137,31 @@ class WorkerPool:
     async def _receive(self, worker: _Worker, timeout: float) -> Reply | None:
         """Wait for the next message from *worker*; None on timeout."""
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Reply] = loop.create_future()
-        fd = worker.conn.fileno()
-
-        def on_readable() -> None:
-            loop.remove_reader(fd)
-            if future.done():
-                return
-            try:
-                future.set_result(worker.conn.recv())
-            except (EOFError, OSError):
-                future.set_result(("died",))
-
-        loop.add_reader(fd, on_readable)
+        future: asyncio.Future[Reply | None] = loop.create_future()
+        worker.waiter = future
+        timer = loop.call_later(timeout, _expire, future)
         try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            loop.remove_reader(fd)
-            return None
+            return await future
+        finally:
+            timer.cancel()
+            worker.waiter = None
 
     async def run(self, job: dict[str, Any], timeout: float | None = None) -> Reply:
         """Run *job* in a worker within *timeout* seconds; always return a reply."""
         deadline = self.settings.timeout if timeout is None else timeout
         loop = asyncio.get_running_loop()
         started = loop.time()
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), deadline)
-        except TimeoutError:
-            return ("error", 503, f"all query workers stayed busy for {deadline:g} s; try again")
+        if self._idle.empty():
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), deadline)
+            except TimeoutError:
+                return (
+                    "error",
+                    503,
+                    f"all query workers stayed busy for {deadline:g} s; try again",
+                )
+        else:
+            worker = self._idle.get_nowait()
         worker.conn.send(job)
         worker.jobs += 1
         reply = await self._receive(worker, min(self.settings.slow_after, deadline))
@@ -171,9 +191,14 @@ class WorkerPool:
 
     def _discard(self, worker: _Worker) -> None:
         """Kill *worker*; replace it unless a demotion already did."""
-        worker.kill()
-        self._all.discard(worker)
+        self._forget(worker)
         if worker.demoted:
             self._slow -= 1
         else:
             self._replace_later()
+
+
+def _expire(future: asyncio.Future[Reply | None]) -> None:
+    """Resolve *future* with None (the deadline passed) unless a reply came first."""
+    if not future.done():
+        future.set_result(None)

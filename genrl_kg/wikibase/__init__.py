@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from genrl_kg.wikibase.existing import Claim, Existing, SparqlExisting, StoreExisting, existing_query
+from genrl_kg.wikibase.existing import (
+    Claim,
+    Existing,
+    SparqlExisting,
+    StoreExisting,
+    existing_query,
+)
 from genrl_kg.wikibase.quickstatements import build_statements, export_quickstatements
 from genrl_kg.wikibase.rdf import export_wikibase, wikibase_triples
 

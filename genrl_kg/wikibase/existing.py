@@ -107,16 +107,21 @@ class SparqlExisting:
         for items, properties in _batches(claims, self.batch_size):
             query = existing_query(items, properties)
             response = self.client.get(
-                self.endpoint, params={"query": query},
+                self.endpoint,
+                params={"query": query},
                 headers={"Accept": "application/sparql-results+json"},
             )
             self.requests += 1
             if response.status_code != 200:
-                raise SourceError(f"{self.endpoint}: HTTP {response.status_code} asking for existing statements")
+                raise SourceError(
+                    f"{self.endpoint}: HTTP {response.status_code} asking for existing statements"
+                )
             try:
                 results = ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
             except (SyntaxError, ValueError) as exc:
-                raise SourceError(f"{self.endpoint}: unreadable SPARQL JSON answer ({exc})") from None
+                raise SourceError(
+                    f"{self.endpoint}: unreadable SPARQL JSON answer ({exc})"
+                ) from None
             found |= _claims(results)
         return found
 

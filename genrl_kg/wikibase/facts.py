@@ -101,7 +101,9 @@ def read_build_source(store: ox.Store) -> BuildSource:
         } ORDER BY ?source ?file LIMIT 1""",
     )
     if not rows:
-        raise StoreError("the store has no build description (dcterms:source of the dataset); rebuild it")
+        raise StoreError(
+            "the store has no build description (dcterms:source of the dataset); rebuild it"
+        )
     row = rows[0]
     return BuildSource(row.get("file") or row["source"], (row.get("created") or "")[:10])
 
@@ -122,10 +124,17 @@ def read_papers(store: ox.Store, *, linked_only: bool = False) -> list[PaperFact
         } GROUP BY ?paper""",
     ):
         papers[row["paper"]] = PaperFacts(
-            row["paper"], row.get("title", ""), [], row.get("arxiv"), row.get("primary"),
-            row.get("doi"), (row.get("issued") or "")[:10] or None,
+            row["paper"],
+            row.get("title", ""),
+            [],
+            row.get("arxiv"),
+            row.get("primary"),
+            row.get("doi"),
+            (row.get("issued") or "")[:10] or None,
         )
-    for row in _rows(store, "SELECT ?paper ?item WHERE { ?paper a genrl:Paper ; owl:sameAs ?item }"):
+    for row in _rows(
+        store, "SELECT ?paper ?item WHERE { ?paper a genrl:Paper ; owl:sameAs ?item }"
+    ):
         qid = qid_of(row["item"])
         if qid and row["paper"] in papers:
             papers[row["paper"]].qids.append(qid)
@@ -164,7 +173,8 @@ def read_concept_labels(store: ox.Store) -> dict[str, tuple[list[tuple[str, str]
     """Return each SKOS concept's labels as (text, language) pairs and its English-ish definition."""
     concepts: dict[str, tuple[list[tuple[str, str]], str | None]] = {}
     results = store.query(
-        PREFIXES + "SELECT ?c ?label ?def WHERE { ?c skos:prefLabel ?label OPTIONAL { ?c skos:definition ?def } }",
+        PREFIXES
+        + "SELECT ?c ?label ?def WHERE { ?c skos:prefLabel ?label OPTIONAL { ?c skos:definition ?def } }",
         use_default_graph_as_union=True,
     )
     for solution in results:

@@ -101,7 +101,11 @@ def propose(paper: PaperFacts, qid: str) -> list[Statement]:
         out.append(Statement(qid, "P577", paper.issued))
     for author in paper.authors:
         if author.name.strip():
-            out.append(Statement(qid, "P2093", " ".join(author.name.split()), (("P1545", str(author.position)),)))
+            out.append(
+                Statement(
+                    qid, "P2093", " ".join(author.name.split()), (("P1545", str(author.position)),)
+                )
+            )
     return sorted(set(out), key=Statement.sort_key)
 
 
@@ -116,19 +120,25 @@ def _is_known(statement: Statement, known: set[Claim], filled: set[tuple[str, st
     return False
 
 
-def build_statements(store: ox.Store, existing: Existing | None) -> tuple[list[Statement], Counter[str]]:
+def build_statements(
+    store: ox.Store, existing: Existing | None
+) -> tuple[list[Statement], Counter[str]]:
     """Return the statements to propose (sorted) and counts of what was proposed and skipped."""
     counts: Counter[str] = Counter()
     candidates: list[Statement] = []
     for paper in read_papers(store, linked_only=True):
         if len(paper.qids) > 1:
-            log.warning("%s: linked to several items (%s); skipped", paper.iri, ", ".join(paper.qids))
+            log.warning(
+                "%s: linked to several items (%s); skipped", paper.iri, ", ".join(paper.qids)
+            )
             counts["ambiguous"] += 1
             continue
         counts["papers"] += 1
         candidates.extend(propose(paper, paper.qids[0]))
     asked = [s.claim for s in candidates]
-    asked += [(s.qid, AUTHOR_SLOT, dict(s.qualifiers)["P1545"]) for s in candidates if s.prop == "P2093"]
+    asked += [
+        (s.qid, AUTHOR_SLOT, dict(s.qualifiers)["P1545"]) for s in candidates if s.prop == "P2093"
+    ]
     known = existing(asked) if existing is not None and asked else set()
     filled = {(q, p) for q, p, _ in known}
     proposed = []

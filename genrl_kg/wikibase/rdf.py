@@ -16,7 +16,13 @@ from typing import IO
 import pyoxigraph as ox
 
 from genrl_kg import settings
-from genrl_kg.wikibase.facts import WD, PaperFacts, read_build_source, read_concept_labels, read_papers
+from genrl_kg.wikibase.facts import (
+    WD,
+    PaperFacts,
+    read_build_source,
+    read_concept_labels,
+    read_papers,
+)
 
 WDT = "http://www.wikidata.org/prop/direct/"
 P = "http://www.wikidata.org/prop/"
@@ -30,9 +36,17 @@ SCHEMA_DESCRIPTION = ox.NamedNode("http://schema.org/description")  # Wikidata's
 PROV_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PREFIXES = {
-    "wd": WD, "wdt": WDT, "p": P, "ps": PS, "pq": PQ, "pr": PR, "wikibase": WIKIBASE,
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "schema": "http://schema.org/",
-    "prov": "http://www.w3.org/ns/prov#", "xsd": XSD,
+    "wd": WD,
+    "wdt": WDT,
+    "p": P,
+    "ps": PS,
+    "pq": PQ,
+    "pr": PR,
+    "wikibase": WIKIBASE,
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "http://schema.org/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "xsd": XSD,
 }
 PROPERTIES = {  # id: (datatype, English label)
     "P31": ("WikibaseItem", "instance of"),
@@ -87,10 +101,14 @@ class _Writer:
         if description:
             self.add(node, SCHEMA_DESCRIPTION, ox.Literal(description, language="en"))
 
-    def statement(self, item: str, prop: str, value: Value, qualifiers: list[tuple[str, Value]] = ()) -> None:  # type: ignore[assignment]
+    def statement(
+        self, item: str, prop: str, value: Value, qualifiers: list[tuple[str, Value]] = ()
+    ) -> None:  # type: ignore[assignment]
         subject = _node(item)
         self.used.add(prop)
-        node = _node(f"{self.base}wikibase/statement/{_digest(item, prop, str(value), str(qualifiers))}")
+        node = _node(
+            f"{self.base}wikibase/statement/{_digest(item, prop, str(value), str(qualifiers))}"
+        )
         self.add(subject, _node(WDT + prop), value)
         self.add(subject, _node(P + prop), node)
         self.add(node, RDF_TYPE, _node(WIKIBASE + "Statement"))
@@ -111,7 +129,9 @@ def _paper(writer: _Writer, paper: PaperFacts) -> None:
     if paper.title:
         writer.statement(iri, "P1476", ox.Literal(paper.title, language="en"))
     if paper.arxiv:
-        qualifiers = [("P820", ox.Literal(paper.primary_category))] if paper.primary_category else []
+        qualifiers = (
+            [("P820", ox.Literal(paper.primary_category))] if paper.primary_category else []
+        )
         writer.statement(iri, "P818", ox.Literal(paper.arxiv), qualifiers)
     if paper.doi:
         writer.statement(iri, "P356", ox.Literal(paper.doi.upper()))
@@ -146,8 +166,13 @@ def _properties(writer: _Writer) -> None:
         writer.add(node, RDF_TYPE, _node(WIKIBASE + "Property"))
         writer.add(node, RDFS_LABEL, ox.Literal(label, language="en"))
         writer.add(node, _node(WIKIBASE + "propertyType"), _node(WIKIBASE + datatype))
-        for kind, namespace in (("directClaim", WDT), ("claim", P), ("statementProperty", PS),
-                                ("qualifier", PQ), ("reference", PR)):
+        for kind, namespace in (
+            ("directClaim", WDT),
+            ("claim", P),
+            ("statementProperty", PS),
+            ("qualifier", PQ),
+            ("reference", PR),
+        ):
             writer.add(node, _node(WIKIBASE + kind), _node(namespace + prop))
 
 
@@ -169,7 +194,9 @@ def wikibase_triples(store: ox.Store, base: str = settings.BASE_IRI) -> list[ox.
     return sorted(writer.triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def export_wikibase(store: ox.Store, out: IO[bytes] | Path, *, base: str = settings.BASE_IRI) -> int:
+def export_wikibase(
+    store: ox.Store, out: IO[bytes] | Path, *, base: str = settings.BASE_IRI
+) -> int:
     """Write the graph in Wikidata's RDF model as deterministic Turtle; return the triple count."""
     triples = wikibase_triples(store, base)
     target = str(out) if isinstance(out, Path) else out
