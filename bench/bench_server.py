@@ -1,6 +1,6 @@
 """Load-test `genrl-kg serve` against `oxigraph serve-read-only` on the same store.
 
-Scenarios (16 keep-alive clients each, Python threads with http.client):
+Scenarios (16 keep-alive clients each: wrk when it is installed, else Python threads):
   lookup   one-paper lookup by arXiv id (random ids)
   count    papers per category (GROUP BY over every paper)
   mix      lookup load plus 4 clients sending runaway cartesian COUNTs (ours only)
@@ -9,6 +9,9 @@ Usage::
 
     python bench/bench_server.py                    # synthetic 10k-paper store in a temp dir
     python bench/bench_server.py --store DIR --duration 20 --mix-duration 60
+    python bench/bench_server.py --store DIR --client python   # Python load generator
+
+DIR may be a `genrl-kg build --store` directory (its ``current`` database is served).
 """
 
 from __future__ import annotations
@@ -174,6 +177,51 @@ def summary(threads: list[Client], elapsed: float) -> dict[str, float]:
     }
 
 
+WRK_SCRIPT = """
+local queries = {}
+for line in io.lines("%(queries)s") do queries[#queries + 1] = line end
+request = function()
+  return wrk.format("GET", queries[math.random(#queries)],
+                    {["Accept"] = "application/sparql-results+json"})
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format("WRK %%d %%f %%f %%f %%d\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    errors.connect + errors.read + errors.write + errors.timeout + errors.status))
+end
+"""
+
+
+def wrk_load(port: int, paths: list[str], clients: int, duration: float, tmp: Path):
+    """Run wrk with *clients* connections over *paths*; return the summary dict."""
+    listing, script = tmp / "paths.txt", tmp / "load.lua"
+    listing.write_text("\n".join(paths) + "\n")
+    script.write_text(WRK_SCRIPT % {"queries": listing})
+    command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration:g}s", "-s", str(script)]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK "))
+    n, seconds, p50, p99, errors = line.split()[1:]
+    return {
+        "rps": int(n) / float(seconds),
+        "p50": float(p50),
+        "p99": float(p99),
+        "errors": int(errors),
+        "n": int(n),
+    }
+
+
+def store_arxiv_ids(store: Path, fallback: int) -> list[str]:
+    """Return the arXiv ids in *store* (or the synthetic ones when it has none)."""
+    db = ox.Store.read_only(str(store))
+    text = f"SELECT DISTINCT ?a WHERE {{ ?p <{GENRL}arxivId> ?a }} ORDER BY ?a"
+    ids = [row[0].value for row in db.query(text, use_default_graph_as_union=True)]
+    del db
+    return ids or [arxiv(i) for i in range(fallback)]
+
+
 def main() -> None:
     """Run the benchmark and print a table."""
     parser = argparse.ArgumentParser(
@@ -185,17 +233,23 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--mix-duration", type=float, default=60.0)
     parser.add_argument("--timeout", type=float, default=10.0, help="our server's query deadline")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="query workers per process")
+    parser.add_argument("--processes", type=int, default=2, help="our HTTP processes")
+    parser.add_argument("--client", choices=("wrk", "python"), default=None)
     args = parser.parse_args()
+    use_wrk = (args.client or ("wrk" if shutil.which("wrk") else "python")) == "wrk"
     tmp = Path(tempfile.mkdtemp(prefix="genrl-bench-"))
     store = args.store or tmp / "store"
     if not args.store:
         make_store(store, args.papers)
+    if (store / "current").is_dir():
+        store = (store / "current").resolve()
+    ids = store_arxiv_ids(store, args.papers)
     ours_port, oxi_port = free_port(), free_port()
     code = (
         "import sys; from pathlib import Path; from genrl_kg.server import run_server; "
         f"run_server(Path({str(store)!r}), '127.0.0.1', {ours_port}, timeout={args.timeout}, "
-        f"workers={args.workers})"
+        f"workers={args.workers}, processes={args.processes})"
     )
     ours = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
     oxigraph_bin = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
@@ -214,15 +268,27 @@ def main() -> None:
     try:
         wait_up(ours_port)
         wait_up(oxi_port)
-        lookup = lambda: LOOKUP.replace("{id}", arxiv(random.randrange(args.papers)))  # noqa: E731
+        lookup = lambda: LOOKUP.replace("{id}", random.choice(ids))  # noqa: E731
+        print(f"client: {'wrk' if use_wrk else 'python threads'}; {len(ids)} lookup ids")
         print(
             f"{'scenario':<10} {'server':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
         )
-        for name, make in (("lookup", lookup), ("count", lambda: COUNT)):
+        for name, texts in (
+            ("lookup", [LOOKUP.replace("{id}", i) for i in ids]),
+            ("count", [COUNT]),
+        ):
+            rps = {}
             for label, port in (("genrl-kg", ours_port), ("oxigraph", oxi_port)):
-                s = summary(*load(port, make, args.clients, args.duration))
+                if use_wrk:
+                    paths = ["/sparql?" + urlencode({"query": t}) for t in texts]
+                    s = wrk_load(port, paths, args.clients, args.duration, tmp)
+                else:
+                    make = lambda texts=texts: random.choice(texts)  # noqa: E731
+                    s = summary(*load(port, make, args.clients, args.duration))
+                rps[label] = s["rps"]
                 row = f"{name:<10} {label:<9} {s['rps']:>8.0f} {s['p50']:>8.1f}"
-                print(f"{row} {s['p99']:>8.1f} {s['errors']:>7}")
+                print(f"{row} {s['p99']:>8.1f} {s['errors']:>7}", flush=True)
+            print(f"{name:<10} ratio     {rps['genrl-kg'] / max(rps['oxigraph'], 1):>8.2f}")
         mix(ours, ours_port, lookup, args)
     finally:
         for process in (ours, oxi):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import logging
 import math
 import re
@@ -207,13 +208,22 @@ def _shared_ngram(text: str, title: str, n: int = 3) -> str | None:
     >>> _shared_ngram("Robotic Skill Synthesis", "Language to Rewards for Robotic Skill Synthesis")
     'robotic skill synthesis'
     """
-    words = [w for w in _norm_phrase(text).split() if w not in STOPWORDS]
     norm_title = f" {_norm_phrase(title)} "
-    for i in range(len(words) - n + 1):
-        gram = " ".join(words[i : i + n])
-        if re.search(r"\b" + r"\b(?: \w+)? ".join(gram.split()) + r"\b", norm_title):
+    for gram, pattern in _ngram_patterns(text, n):
+        if pattern.search(norm_title):
             return gram
     return None
+
+
+@lru_cache(maxsize=4096)
+def _ngram_patterns(text: str, n: int) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The runs of *n* content words of *text*, each with the pattern that finds it in a title."""
+    words = [w for w in _norm_phrase(text).split() if w not in STOPWORDS]
+    grams = (" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return tuple(
+        (gram, re.compile(r"\b" + r"\b(?: \w+)? ".join(map(re.escape, gram.split())) + r"\b"))
+        for gram in grams
+    )
 
 
 def _initials_run(letters: str, title: str) -> bool:
@@ -227,29 +237,43 @@ def _initials_run(letters: str, title: str) -> bool:
     return len(letters) >= 3 and letters in initials
 
 
-_parse_framework = lru_cache(maxsize=4096)(parse_framework)
+@dataclass(frozen=True)
+class _Framework:
+    """What a framework cell offers as evidence, computed once per cell."""
+
+    name: str
+    singles: tuple[tuple[str, str], ...]  # (token as written, normalised)
+    phrase: str | None  # the normalised multi-word name
+    short: str
+    letters: str
+
+
+@lru_cache(maxsize=4096)
+def _framework_features(raw: str) -> _Framework:
+    name, acronym = parse_framework(raw)
+    tokens = [*name.split(), *([acronym] if acronym else [])]
+    singles = tuple((t, re.sub(r"[^a-z0-9]", "", t.casefold())) for t in tokens)
+    phrase = f" {_norm_phrase(name)} " if len(name.split()) >= 2 else None
+    short = acronym or (name if len(name.split()) == 1 else "")
+    letters = "".join(c for c in short if c.isupper()).casefold()
+    return _Framework(name, singles, phrase, short, letters)
 
 
 def _framework_evidence(raw: str, index: _Index, title: str) -> tuple[float, list[str]]:
     """Score the framework cell (name, rare name words, acronym) against one title."""
-    name, acronym = _parse_framework(raw)
+    fw = _framework_features(raw)
     title_words = _title_words(title)
-    norm_title = f" {_norm_phrase(title)} "
     points, ev = 0.0, []
-    singles = [*name.split(), *([acronym] if acronym else [])]
-    for token in singles:
-        norm = re.sub(r"[^a-z0-9]", "", token.casefold())
+    for token, norm in fw.singles:
         if len(norm) >= 3 and norm in title_words and index.df.get(norm, 0) <= RARE_DF:
             points = max(points, 3.0)
             ev.append(f"framework word '{token}' in title")
-    if len(name.split()) >= 2 and f" {_norm_phrase(name)} " in norm_title:
+    if fw.phrase is not None and fw.phrase in f" {_norm_phrase(title)} ":
         points = max(points, 3.0)
-        ev.append(f"framework name '{name}' in title")
-    short = acronym or (name if len(name.split()) == 1 else "")
-    letters = "".join(c for c in short if c.isupper()).casefold()
-    if not points and letters.isalpha() and _initials_run(letters, title):
+        ev.append(f"framework name '{fw.name}' in title")
+    if not points and fw.letters.isalpha() and _initials_run(fw.letters, title):
         points = 2.5
-        ev.append(f"framework acronym '{short}' = initials of title words")
+        ev.append(f"framework acronym '{fw.short}' = initials of title words")
     return points, ev
 
 
@@ -379,7 +403,7 @@ def _pick(
     scored: list[_Scored], claimed: Mapping[str, str], key: str
 ) -> tuple[_Scored | None, float]:
     """Best candidate not claimed by another citation key, and its margin over the next one."""
-    free = [s for s in scored if claimed.get(s.key, key) == key][:2]
+    free = list(itertools.islice((s for s in scored if claimed.get(s.key, key) == key), 2))
     if not free:
         return None, 0.0
     second = free[1].points if len(free) > 1 else 0.0

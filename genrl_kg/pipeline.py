@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 
 from genrl_kg.enrich import EnrichOptions, enrich_from_arxiv
 from genrl_kg.papers import PaperRecord, merge_entries
@@ -154,10 +155,8 @@ def build_graphs(
     with _timed(report, "links", progress):
         add_links(graphs, cache_dir, report)
     with _timed(report, "shacl", progress):
-        data = Graph()
-        for name in ("ontology", "list", "tables", "arxiv", "links"):
-            data += graphs[name]
-        validate_graph(data)
+        names = ("ontology", "list", "tables", "arxiv", "links")
+        validate_graph(ReadOnlyGraphAggregate([graphs[name] for name in names]))
     with _timed(report, "describe", progress):
         files = (sources.list_path.name, *(p.name for p in sources.table_paths))
         pin = load_pin()
@@ -181,7 +180,9 @@ def run_build(
     """Build the graph from *sources* and swap it into the store at *store_dir*."""
     graphs, report = build_graphs(sources, base, progress, enrich, strict, cache_dir)
     report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _timed(report, "convert", progress):
+        quads = list(graphs.iter_quads())
     with _timed(report, "load", progress):
-        write_store(store_dir, graphs.iter_quads())
+        write_store(store_dir, quads)
     write_build_info(store_dir, report.to_dict())
     return report

@@ -62,16 +62,24 @@ def _make_exports(source: Path, root: Path) -> Exports:
     return Exports(stores, files, triples, quads)
 
 
-@pytest.fixture(scope="module", params=["synthetic", pytest.param("real", marks=pytest.mark.slow)])
-def exports(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Exports:
-    """Build the same input twice and export both stores in every format."""
-    root = tmp_path_factory.mktemp(f"export-{request.param}")
-    if request.param == "real":
-        source = request.getfixturevalue("upstream_dir")
-    else:
-        source = root / "src"
-        synthetic.write_list(source, 120, duplicates=10)
-    return _make_exports(source, root)
+@pytest.fixture(scope="module")
+def synthetic_exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
+    """Build a synthetic list twice and export both stores in every format."""
+    root = tmp_path_factory.mktemp("export-synthetic")
+    synthetic.write_list(root / "src", 120, duplicates=10)
+    return _make_exports(root / "src", root)
+
+
+@pytest.fixture(scope="module")
+def real_exports(upstream_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Exports:
+    """Build the real snapshot twice and export both stores in every format."""
+    return _make_exports(upstream_dir, tmp_path_factory.mktemp("export-real"))
+
+
+@pytest.fixture(params=["synthetic", pytest.param("real", marks=pytest.mark.slow)])
+def exports(request: pytest.FixtureRequest) -> Exports:
+    """The exports of the synthetic list and of the real snapshot (slow; skipped when absent)."""
+    return request.getfixturevalue(f"{request.param}_exports")
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -137,15 +145,17 @@ def test_rapper_parses_exports(exports: Exports, fmt: str) -> None:
     assert int(match.group(1)) == expected
 
 
-def test_export_to_unwritable_path_is_one_line(exports: Exports, tmp_path: Path) -> None:
+def test_export_to_unwritable_path_is_one_line(synthetic_exports: Exports, tmp_path: Path) -> None:
     """Exporting into a missing directory fails in one line and leaves no temporary file."""
     target = tmp_path / "missing" / "out.ttl"
-    proc = run_cli("export", "--store", exports.stores[0], "--format", "turtle", "-o", target)
+    proc = run_cli(
+        "export", "--store", synthetic_exports.stores[0], "--format", "turtle", "-o", target
+    )
     assert_one_error(proc, str(target), "cannot write")
     assert not (tmp_path / "missing").exists()
 
 
-def test_export_to_stdout_matches_file(exports: Exports) -> None:
+def test_export_to_stdout_matches_file(synthetic_exports: Exports) -> None:
     """``export`` without -o writes the same bytes to standard output."""
     out = subprocess.run(
         [
@@ -154,7 +164,7 @@ def test_export_to_stdout_matches_file(exports: Exports) -> None:
             "genrl_kg.cli",
             "export",
             "--store",
-            str(exports.stores[1]),
+            str(synthetic_exports.stores[1]),
             "--format",
             "nt",
         ],
@@ -163,7 +173,7 @@ def test_export_to_stdout_matches_file(exports: Exports) -> None:
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout == exports.files["nt"][0].read_bytes()
+    assert out.stdout == synthetic_exports.files["nt"][0].read_bytes()
 
 
 def test_export_of_missing_store_is_one_line(tmp_path: Path) -> None:

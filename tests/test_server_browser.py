@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -12,12 +13,16 @@ from w3c_protocol.harness import build_store, live_server, sample_quads
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+# set GENRL_KG_SCREENSHOTS=DIR to keep screenshots of the page for a human look
+SCREENSHOT_DIR = (
+    Path(os.environ["GENRL_KG_SCREENSHOTS"]) if os.environ.get("GENRL_KG_SCREENSHOTS") else None
+)
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)",  # noqa: E501
+        reason="needs Debian's chromium and chromium-driver (/usr/bin/chromium, /usr/bin/chromedriver)",
     ),
 ]
 
@@ -53,6 +58,7 @@ def driver() -> Iterator[object]:
     service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
     browser = webdriver.Chrome(options=options, service=service)
     browser.set_page_load_timeout(30)
+    browser.set_window_size(1280, 1000)
     try:
         yield browser
     finally:
@@ -92,6 +98,8 @@ def test_run_saved_query_with_parameter(url: str, driver: object) -> None:
     assert link.get_attribute("href").endswith("/resource/paper/arxiv/2303.00004")
     downloads = driver.find_elements(By.CSS_SELECTOR, "#downloads a.download")  # type: ignore[attr-defined]
     assert [d.get_attribute("data-format") for d in downloads] == ["json", "xml", "csv", "tsv"]
+    if SCREENSHOT_DIR:
+        driver.save_screenshot(str(SCREENSHOT_DIR / "query-saved.png"))  # type: ignore[attr-defined]
 
 
 def test_table_sorts_on_header_click(url: str, driver: object) -> None:
@@ -113,3 +121,31 @@ def test_table_sorts_on_header_click(url: str, driver: object) -> None:
     assert ascending == sorted(ascending)
     driver.find_element(By.CSS_SELECTOR, "#results-table th").click()  # type: ignore[attr-defined]
     assert [r[0] for r in _rows(driver)] == sorted(ascending, reverse=True)
+
+
+def test_prefixed_iris_and_clear_errors(url: str, driver: object) -> None:
+    """IRIs render as prefixed names (full IRI in the title); a parser error is shown plainly."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    driver.get(url + "/")  # type: ignore[attr-defined]
+    wait = WebDriverWait(driver, 20)
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    Select(driver.find_element(By.ID, "saved")).select_by_value("")  # type: ignore[attr-defined]
+    box = driver.find_element(By.ID, "query")  # type: ignore[attr-defined]
+    box.clear()
+    box.send_keys("SELECT DISTINCT ?type WHERE { ?s a ?type } ORDER BY ?type")
+    driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results-table tbody a"))
+    links = driver.find_elements(By.CSS_SELECTOR, "#results-table tbody a")  # type: ignore[attr-defined]
+    assert "genrl:Paper" in [a.text for a in links]
+    paper = next(a for a in links if a.text == "genrl:Paper")
+    assert paper.get_attribute("title") == "https://w3id.org/genrl-kg/ontology#Paper"
+    box.clear()
+    box.send_keys("SELECT ?x WHERE { ?x ")
+    driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    wait.until(lambda d: d.find_element(By.ID, "error").is_displayed())
+    message = driver.find_element(By.ID, "error").text  # type: ignore[attr-defined]
+    assert message.startswith("400 Bad request") and "malformed query" in message
+    if SCREENSHOT_DIR:
+        driver.save_screenshot(str(SCREENSHOT_DIR / "query-error.png"))  # type: ignore[attr-defined]

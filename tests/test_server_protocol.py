@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from w3c_protocol.harness import BASE, build_store, live_server, sample_quads
 
-PAPER_QUERY = "SELECT ?p ?t WHERE { ?p a <https://w3id.org/genrl-kg/ontology#Paper> ; <http://purl.org/dc/terms/title> ?t }"  # noqa: E501
+PAPER_QUERY = "SELECT ?p ?t WHERE { ?p a <https://w3id.org/genrl-kg/ontology#Paper> ; <http://purl.org/dc/terms/title> ?t }"
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_select_conneg(url: str, client: httpx.Client, accept: str, media: str) 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "rdfxml"])
 def test_construct_formats(url: str, client: httpx.Client, fmt: str) -> None:
     """CONSTRUCT answers parse back in every graph format chosen with ?format=."""
-    query = f"CONSTRUCT {{ ?p ?x ?t }} WHERE {{ {PAPER_QUERY[PAPER_QUERY.index('{') + 1 : -1]} BIND(<urn:x> AS ?x) }} LIMIT 20"  # noqa: E501
+    query = f"CONSTRUCT {{ ?p ?x ?t }} WHERE {{ {PAPER_QUERY[PAPER_QUERY.index('{') + 1 : -1]} BIND(<urn:x> AS ?x) }} LIMIT 20"
     response = client.get(url + "/sparql", params={"query": query, "format": fmt})
     assert response.status_code == 200, response.text
     rdf_format = {

@@ -80,7 +80,7 @@ def test_service_refused(url: str, index: int) -> None:
 def test_service_in_string_or_name_is_fine(url: str) -> None:
     """The word service inside literals, variables and prefixed names is not a SERVICE call."""
     query = (
-        'PREFIX ex: <http://example.org/> SELECT ?service WHERE { BIND("SERVICE <http://x>" AS ?service) '  # noqa: E501
+        'PREFIX ex: <http://example.org/> SELECT ?service WHERE { BIND("SERVICE <http://x>" AS ?service) '
         "OPTIONAL { ?service ex:service ?o } }"
     )
     assert httpx.get(url + "/sparql", params={"query": query}, timeout=30).status_code == 200

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from genrl_kg.errors import QueryError
+from genrl_kg.namespace import PREFIXES
 from genrl_kg.queries import NAME_RE, SavedQuery, bind_parameters, load_saved_queries
 from genrl_kg.server import results
 from genrl_kg.server.guard import GuardError, check_text
@@ -50,7 +51,7 @@ def saved_queries(request: Request) -> dict[str, SavedQuery]:
 async def list_queries(request: Request) -> Response:
     """GET /api/queries: every saved query with its parameters."""
     queries = [describe_query(q) for q in saved_queries(request).values()]
-    return JSONResponse({"queries": queries})
+    return JSONResponse({"queries": queries, "prefixes": PREFIXES})
 
 
 async def run_saved_query(request: Request) -> Response:

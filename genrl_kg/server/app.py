@@ -100,6 +100,11 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
             timeout=max(settings.timeout, 60.0),
         )
         app.state.graph_names = [row[0].value for row in reply[2]] if reply[0] == "rows" else []
+        reply = await pool.run(
+            {"op": "rows", "text": linked_data.TERM_LABELS, "row_cap": 20_000},
+            timeout=max(settings.timeout, 60.0),
+        )
+        app.state.term_labels = linked_data.term_labels(reply[2]) if reply[0] == "rows" else {}
         logger.info("serving %s with %d workers", settings.store_dir, pool.size)
         try:
             yield

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from typing import Any
@@ -13,6 +12,7 @@ from starlette.responses import HTMLResponse, Response
 
 from genrl_kg.server import results
 from genrl_kg.server.protocol import error_response, run_and_respond
+from genrl_kg.server.resource_html import ResourceData, render_page
 
 logger = logging.getLogger(__name__)
 
@@ -20,17 +20,26 @@ LABELS = (
     "<http://purl.org/dc/terms/title>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
     "|<https://schema.org/name>|<http://schema.org/name>|<http://www.w3.org/2000/01/rdf-schema#label>"
 )
-LABEL_IRIS = tuple(part.strip("<>") for part in LABELS.split("|"))
 OUTGOING = (
-    f"SELECT ?p ?o ?label WHERE {{ $NODE ?p ?o OPTIONAL {{ ?o {LABELS} ?label }} }} LIMIT 2000"
+    f"SELECT ?p ?o ?label WHERE {{ $NODE ?p ?o OPTIONAL {{ ?o {LABELS} ?label }} }} "
+    "ORDER BY ?p ?o LIMIT 2000"
 )
 INCOMING = (
-    f"SELECT ?s ?p ?label WHERE {{ ?s ?p $NODE OPTIONAL {{ ?s {LABELS} ?label }} }} LIMIT 500"
+    f"SELECT ?s ?p ?label WHERE {{ ?s ?p $NODE OPTIONAL {{ ?s {LABELS} ?label }} }} "
+    "ORDER BY ?p ?s LIMIT 500"
 )
 _SAFE_PATH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~:@!$&'()*+,;=/%-]*$")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-WIKIDATA = ("http://www.wikidata.org/entity/", "https://www.wikidata.org/wiki/")
-ARXIV_ID = "https://w3id.org/genrl-kg/ontology#arxivId"
+GENRL = "https://w3id.org/genrl-kg/ontology#"
+AUTHORS = (
+    f"SELECT ?author ?name ?position WHERE {{ $NODE <{GENRL}authorship> ?a . "
+    f"?a <{GENRL}author> ?author ; <{GENRL}position> ?position "
+    "OPTIONAL { ?author <https://schema.org/name> ?name } } ORDER BY ?position ?author"
+)
+TERM_LABELS = (
+    "SELECT ?term ?label WHERE { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?label "
+    'FILTER(isIRI(?term) && lang(?label) IN ("en", "")) } ORDER BY ?term ?label LIMIT 20000'
+)
 
 
 def resource_iri(base: str, path: str) -> str | None:
@@ -84,53 +93,6 @@ async def _rows(request: Request, text: str, node: ox.NamedNode) -> list[list[An
     return reply[2] if reply[0] == "rows" else str(reply[2])
 
 
-def _link(request: Request, term: Any, label: Any = None) -> str:
-    """Return HTML for a term: local resources and external IRIs as links."""
-    if isinstance(term, ox.NamedNode):
-        base = request.app.state.settings.base_iri
-        text = html.escape(label.value if label is not None else term.value)
-        local = term.value.startswith(base)
-        href = "/resource/" + term.value[len(base) :] if local else term.value
-        extra = ' class="wikidata"' if term.value.startswith(WIKIDATA) else ""
-        return f'<a href="{html.escape(href)}"{extra}>{text}</a>'
-    if isinstance(term, ox.Literal):
-        return html.escape(term.value)
-    return html.escape(str(term))
-
-
-def _page(request: Request, iri: str, outgoing: list[list[Any]], incoming: list[list[Any]]) -> str:
-    """Render the HTML page of one resource."""
-    title = iri
-    for p, o, _ in outgoing:
-        if p.value in LABEL_IRIS and isinstance(o, ox.Literal):
-            title = o.value
-            break
-    rows = []
-    for p, o, label in outgoing:
-        cell = _link(request, o, label)
-        if p.value == ARXIV_ID and isinstance(o, ox.Literal):
-            cell += f' (<a href="https://arxiv.org/abs/{html.escape(o.value)}">arXiv</a>)'
-        rows.append(f"<tr><th>{_link(request, p)}</th><td>{cell}</td></tr>")
-    back = [
-        f"<tr><td>{_link(request, s, label)}</td><th>{_link(request, p)}</th></tr>"
-        for s, p, label in incoming
-    ]
-    esc = html.escape(iri)
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title>"
-        '<link rel="stylesheet" href="/static/app.css">'
-        f'<link rel="alternate" type="text/turtle" href="?format=turtle">'
-        f'<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>'
-        f'<body><nav><a href="/">Query</a></nav><h1>{html.escape(title)}</h1>'
-        f'<p class="iri">{esc}</p>'
-        '<p>Also as <a href="?format=turtle">Turtle</a>, <a href="?format=jsonld">JSON-LD</a>, '
-        '<a href="?format=nt">N-Triples</a>, <a href="?format=rdfxml">RDF/XML</a>.</p>'
-        f'<table class="properties">{"".join(rows)}</table>'
-        f'<h2>Referenced by</h2><table class="incoming">{"".join(back)}</table></body></html>\n'
-    )
-
-
 async def resource_page(request: Request) -> Response:
     """GET /resource/{path}: HTML for people, RDF by content negotiation."""
     settings = request.app.state.settings
@@ -159,7 +121,39 @@ async def resource_page(request: Request) -> Response:
         return error_response(503, outgoing if isinstance(outgoing, str) else str(incoming))
     if not outgoing and not incoming:
         return error_response(404, f"nothing is known about <{iri}>")
-    return HTMLResponse(_page(request, iri, outgoing, incoming), headers={"Vary": "Accept"})
+    authors: list[list[Any]] | str = []
+    if any(p.value == GENRL + "authorship" for p, _, _ in outgoing):
+        authors = await _rows(request, AUTHORS, node)
+        if isinstance(authors, str):
+            return error_response(503, authors)
+    data = ResourceData(
+        iri=iri,
+        base=settings.base_iri,
+        outgoing=outgoing,
+        incoming=incoming,
+        authors=_first_per_position(authors),
+        labels=getattr(request.app.state, "term_labels", {}),
+    )
+    return HTMLResponse(render_page(data), headers={"Vary": "Accept"})
+
+
+def _first_per_position(rows: list[list[Any]]) -> list[list[Any]]:
+    """Keep one row per author position (a person may carry several names)."""
+    seen: set[str] = set()
+    kept = []
+    for row in rows:
+        if row[2].value not in seen:
+            seen.add(row[2].value)
+            kept.append(row)
+    return kept
+
+
+def term_labels(rows: list[list[Any]]) -> dict[str, str]:
+    """Return the first rdfs:label of each term from TERM_LABELS rows."""
+    labels: dict[str, str] = {}
+    for term, label in rows:
+        labels.setdefault(term.value, label.value)
+    return labels
 
 
 async def graph_store(request: Request) -> Response:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 import resource
-from multiprocessing.connection import Connection
+import socket
+import struct
 from typing import Any
 
 import pyoxigraph as ox
@@ -15,6 +17,59 @@ from genrl_kg.server import results
 logger = logging.getLogger(__name__)
 
 Reply = tuple[Any, ...]
+_HEADER = struct.Struct("!I")
+
+
+def frame(message: object) -> bytes:
+    """Return *message* pickled behind a 4-byte length, ready for one sendall.
+
+    >>> frame(("ready", 1))[:4] == len(pickle.dumps(("ready", 1), 5)).to_bytes(4, "big")
+    True
+    """
+    payload = pickle.dumps(message, protocol=5)
+    return _HEADER.pack(len(payload)) + payload
+
+
+def unframe(buffer: bytearray) -> list[Any]:
+    """Remove every complete message from the front of *buffer* and return them.
+
+    >>> data = bytearray(frame(1) + frame("two") + frame(3)[:5])
+    >>> unframe(data), len(data)
+    ([1, 'two'], 5)
+    """
+    messages, start = [], 0
+    while len(buffer) - start >= 4:
+        (size,) = _HEADER.unpack_from(buffer, start)
+        if len(buffer) - start - 4 < size:
+            break
+        messages.append(pickle.loads(buffer[start + 4 : start + 4 + size]))
+        start += 4 + size
+    del buffer[:start]
+    return messages
+
+
+class Channel:
+    """A blocking, framed message channel over a stream socket (the worker's side)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        """Use *sock*."""
+        self.sock = sock
+        self.buffer = bytearray()
+        self.pending: list[Any] = []
+
+    def send(self, message: object) -> None:
+        """Send one message."""
+        self.sock.sendall(frame(message))
+
+    def recv(self) -> Any:
+        """Return the next message; raise EOFError when the peer closed."""
+        while not self.pending:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                raise EOFError
+            self.buffer += data
+            self.pending = unframe(self.buffer)
+        return self.pending.pop(0)
 
 
 def _limit_memory(memory_limit_mb: int) -> None:
@@ -24,7 +79,7 @@ def _limit_memory(memory_limit_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def worker_main(conn: Connection, store_dir: str, memory_limit_mb: int, writable: bool) -> None:
+def worker_main(conn: Channel, store_dir: str, memory_limit_mb: int, writable: bool) -> None:
     """Serve jobs from *conn* until it closes."""
     try:
         _limit_memory(memory_limit_mb)
@@ -117,4 +172,5 @@ def _too_many(cap: int, what: str) -> Reply:
 def main(argv: list[str]) -> None:
     """Entry point of a worker process; arguments: FD STORE MEMORY_MB ro|rw."""
     fd, store_dir, memory, mode = argv
-    worker_main(Connection(int(fd)), store_dir, int(memory), mode == "rw")
+    sock = socket.socket(fileno=int(fd))
+    worker_main(Channel(sock), store_dir, int(memory), mode == "rw")

@@ -10,12 +10,11 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from typing import Any
 
 from genrl_kg.errors import StoreError
 from genrl_kg.server.config import ServerSettings
-from genrl_kg.server.worker_main import Reply
+from genrl_kg.server.worker_main import Reply, frame, unframe
 
 logger = logging.getLogger(__name__)
 
@@ -28,19 +27,25 @@ class _Worker:
     """One worker process and its pipe."""
 
     process: subprocess.Popen[bytes]
-    conn: Connection
+    sock: socket.socket
+    buffer: bytearray = field(default_factory=bytearray)
     demoted: bool = False
     ready: bool = False
     jobs: int = field(default=0)
     waiter: asyncio.Future[Reply | None] | None = None
 
     def kill(self) -> None:
-        """Kill the process at once and reap it."""
+        """Kill the process at once; reap it off the event loop when one is running."""
         with contextlib.suppress(ProcessLookupError):
             self.process.kill()
-        self.conn.close()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
+        self.sock.close()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
+            return
+        loop.run_in_executor(None, _reap, self.process)
 
 
 class WorkerPool:
@@ -89,9 +94,10 @@ class WorkerPool:
         ]
         process = subprocess.Popen(command, pass_fds=[child.fileno()], stdin=subprocess.DEVNULL)
         child.close()
-        worker = _Worker(process, Connection(parent.detach()))
+        parent.setblocking(False)
+        worker = _Worker(process, parent)
         self._all.add(worker)
-        asyncio.get_running_loop().add_reader(worker.conn.fileno(), self._on_readable, worker)
+        asyncio.get_running_loop().add_reader(parent.fileno(), self._on_readable, worker)
         reply = await self._receive(worker, SPAWN_TIMEOUT)
         if reply is None or reply[0] != "ready":
             self._forget(worker)
@@ -103,23 +109,31 @@ class WorkerPool:
     def _forget(self, worker: _Worker) -> None:
         """Stop watching *worker*, kill it and drop it from the pool."""
         with contextlib.suppress(ValueError, OSError):
-            asyncio.get_running_loop().remove_reader(worker.conn.fileno())
+            asyncio.get_running_loop().remove_reader(worker.sock.fileno())
         worker.kill()
         self._all.discard(worker)
 
     def _on_readable(self, worker: _Worker) -> None:
-        """Hand the worker's next message to whoever waits for it (one reader per worker)."""
+        """Hand the worker's complete messages to whoever waits (one reader per worker)."""
         try:
-            message: Reply = worker.conn.recv()
-        except (EOFError, OSError):
-            message = ("died",)
+            data = worker.sock.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            worker.buffer += data
+            messages = unframe(worker.buffer)
+        else:
+            messages = [("died",)]
             with contextlib.suppress(ValueError, OSError):
-                asyncio.get_running_loop().remove_reader(worker.conn.fileno())
-        waiter = worker.waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(message)
-        elif message[0] != "died":
-            logger.warning("dropped an unexpected message from worker %s", worker.process.pid)
+                asyncio.get_running_loop().remove_reader(worker.sock.fileno())
+        for message in messages:
+            waiter = worker.waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(message)
+            elif message[0] != "died":
+                logger.warning("dropped an unexpected message from worker %s", worker.process.pid)
 
     def _replace_later(self) -> None:
         """Start a replacement worker in the background."""
@@ -162,9 +176,14 @@ class WorkerPool:
                 )
         else:
             worker = self._idle.get_nowait()
-        worker.conn.send(job)
+        try:
+            await _send_all(worker.sock, frame(job))
+        except OSError:
+            self._discard(worker)
+            return ("error", 503, "a query worker was lost; try again")
         worker.jobs += 1
-        reply = await self._receive(worker, min(self.settings.slow_after, deadline))
+        remaining = max(deadline - (loop.time() - started), 0.001)
+        reply = await self._receive(worker, min(self.settings.slow_after, remaining))
         if reply is None and self._slow < self.max_slow:
             self._demote(worker)
         if reply is None:
@@ -196,6 +215,22 @@ class WorkerPool:
             self._slow -= 1
         else:
             self._replace_later()
+
+
+def _reap(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a killed worker to exit (in a thread), so no zombie is left."""
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+
+
+async def _send_all(sock: socket.socket, data: bytes) -> None:
+    """Send *data* on the non-blocking *sock*: at once when it fits, else as it drains."""
+    try:
+        sent = sock.send(data)
+    except BlockingIOError:
+        sent = 0
+    if sent < len(data):
+        await asyncio.get_running_loop().sock_sendall(sock, data[sent:])
 
 
 def _expire(future: asyncio.Future[Reply | None]) -> None:

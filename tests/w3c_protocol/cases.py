@@ -58,7 +58,7 @@ def _ask(path: str, body: str | None = None, ctype: str = QUERY, method: str = "
 _D12 = f"default-graph-uri={g(1)}&default-graph-uri={g(2)}"
 _N12 = f"named-graph-uri={g(1)}&named-graph-uri={g(2)}"
 _ASK_DEFAULT = f"ASK {{ <{KASEI}data1.rdf> a ?type . <{KASEI}data2.rdf> a ?type . }}"
-_ASK_NAMED = f"ASK {{ GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}"  # noqa: E501
+_ASK_NAMED = f"ASK {{ GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}"
 _D0 = f"default-graph-uri={quote(KASEI + 'data0.rdf', safe='')}"
 
 
@@ -156,8 +156,8 @@ CASES: tuple[Case, ...] = (
         "update_dataset_default_graph",
         f"using-graph-uri={g(1)}",
         PREFIXES
-        + f"CLEAR ALL ;\nINSERT DATA {{ GRAPH <{KASEI}data1.rdf> {{ <{KASEI}data1.rdf> a foaf:Document }} }} ;\n"  # noqa: E501
-        "INSERT { GRAPH <http://example.org/protocol-update-dataset-test/> { ?s a dc:BibliographicResource } }\n"  # noqa: E501
+        + f"CLEAR ALL ;\nINSERT DATA {{ GRAPH <{KASEI}data1.rdf> {{ <{KASEI}data1.rdf> a foaf:Document }} }} ;\n"
+        "INSERT { GRAPH <http://example.org/protocol-update-dataset-test/> { ?s a dc:BibliographicResource } }\n"
         "WHERE { ?s a foaf:Document }",
         f"ASK {{ GRAPH <http://example.org/protocol-update-dataset-test/> {{ <{KASEI}data1.rdf> a "
         "<http://purl.org/dc/terms/BibliographicResource> } }",
@@ -186,7 +186,7 @@ CASES: tuple[Case, ...] = (
         PREFIXES
         + _INSERT_3
         + "INSERT { GRAPH <http://example.org/protocol-update-dataset-full-test/> "
-        "{ ?s <http://example.org/in> ?in } } WHERE { { GRAPH ?g { ?s a foaf:Document } BIND(?g AS ?in) }"  # noqa: E501
+        "{ ?s <http://example.org/in> ?in } } WHERE { { GRAPH ?g { ?s a foaf:Document } BIND(?g AS ?in) }"
         ' UNION { ?s a foaf:Document . BIND("default" AS ?in) } }',
         "ASK { GRAPH <http://example.org/protocol-update-dataset-full-test/> {"
         f' <{KASEI}data1.rdf> <http://example.org/in> "default" .'
@@ -204,7 +204,7 @@ CASES: tuple[Case, ...] = (
                 "POST",
                 "/sparql/",
                 b"CLEAR GRAPH <http://example.org/protocol-base-test/> ;\nINSERT DATA { GRAPH "
-                b"<http://example.org/protocol-base-test/> { <http://example.org/s> <http://example.org/p> <test> } }",  # noqa: E501
+                b"<http://example.org/protocol-base-test/> { <http://example.org/s> <http://example.org/p> <test> } }",
                 UPDATE,
             ),
             Step(
@@ -323,7 +323,7 @@ CASES: tuple[Case, ...] = (
                 "POST",
                 "/sparql/?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
                 b"PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nWITH <http://example/addresses>\n"
-                b"DELETE { ?person foaf:givenName 'Bill' }\nINSERT { ?person foaf:givenName 'William' }\n"  # noqa: E501
+                b"DELETE { ?person foaf:givenName 'Bill' }\nINSERT { ?person foaf:givenName 'William' }\n"
                 b"WHERE { ?person foaf:givenName 'Bill' }",
                 UPDATE,
                 CLIENT_ERROR,

@@ -5,6 +5,7 @@
   const RESULT_FORMATS = { json: "JSON", xml: "XML", csv: "CSV", tsv: "TSV" };
   const GRAPH_FORMATS = { turtle: "Turtle", nt: "N-Triples", jsonld: "JSON-LD", rdfxml: "RDF/XML" };
   let saved = {};
+  let prefixes = [];
   let sortState = { column: -1, ascending: true };
 
   function queryForm(text) {
@@ -80,12 +81,27 @@
       const a = document.createElement("a");
       const base = "https://w3id.org/genrl-kg/";
       a.href = term.value.startsWith(base) ? "/resource/" + term.value.slice(base.length) : term.value;
-      a.textContent = term.value;
+      a.textContent = shortName(term.value);
+      a.title = term.value;
       return a;
     }
     let text = term.value;
     if (term["xml:lang"]) text += " @" + term["xml:lang"];
     return document.createTextNode(text);
+  }
+
+  function shortName(iri) {
+    for (const [prefix, ns] of prefixes) {
+      const local = iri.slice(ns.length);
+      if (iri.startsWith(ns) && /^[\w.-]+$/.test(local)) return prefix + ":" + local;
+    }
+    return iri;
+  }
+
+  function showError(message) {
+    const box = $("error");
+    box.hidden = !message;
+    box.textContent = message || "";
   }
 
   function sortKey(term) {
@@ -131,11 +147,16 @@
     const status = $("status");
     status.className = "";
     status.textContent = "Running…";
+    showError("");
     const started = performance.now();
     try {
       const response = await fetch(currentUrl(graph ? "turtle" : "json"));
       const text = await response.text();
-      if (!response.ok) throw new Error(response.status + " " + text);
+      if (!response.ok) {
+        const kind = { 400: "Bad request", 403: "Refused", 406: "Not acceptable", 413: "Too large",
+          422: "Too many results", 503: "Timed out or unavailable" }[response.status] || "Error";
+        throw new Error(response.status + " " + kind + ": " + text.trim());
+      }
       sortState = { column: -1, ascending: true };
       if (graph) {
         const pre = document.createElement("pre");
@@ -155,7 +176,8 @@
       }
     } catch (error) {
       status.className = "error";
-      status.textContent = String(error.message || error);
+      status.textContent = "Failed after " + Math.round(performance.now() - started) + " ms";
+      showError(String(error.message || error));
     }
   }
 
@@ -167,6 +189,7 @@
     try {
       const response = await fetch("/api/queries");
       const data = await response.json();
+      prefixes = Object.entries(data.prefixes || {}).sort((a, b) => b[1].length - a[1].length);
       data.queries.forEach((q) => {
         saved[q.name] = q;
         const option = document.createElement("option");
