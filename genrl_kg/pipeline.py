@@ -24,7 +24,7 @@ from genrl_kg.rdf.papers import ListSource, add_modality_rows, add_paper, add_se
 from genrl_kg.settings import BASE_IRI, ONTOLOGY_FILE
 from genrl_kg.sources.awesome_list import read_list
 from genrl_kg.sources.upstream import SourceSet, load_pin
-from genrl_kg.store import write_build_info, write_store
+from genrl_kg.store import build_lock, write_build_info, write_store
 from genrl_kg.tables_stage import add_tables
 from genrl_kg.taxonomy import Taxonomy, load_ontology
 from genrl_kg.validate import validate_graph
@@ -177,12 +177,17 @@ def run_build(
     strict: bool = False,
     cache_dir: Path | None = None,
 ) -> BuildReport:
-    """Build the graph from *sources* and swap it into the store at *store_dir*."""
-    graphs, report = build_graphs(sources, base, progress, enrich, strict, cache_dir)
-    report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with _timed(report, "convert", progress):
-        quads = list(graphs.iter_quads())
-    with _timed(report, "load", progress):
-        write_store(store_dir, quads)
-    write_build_info(store_dir, report.to_dict())
+    """Build the graph from *sources* and swap it into the store at *store_dir*.
+
+    The store's build lock is taken first, so a concurrent build or an unwritable store is
+    refused before any work is done.
+    """
+    with build_lock(store_dir):
+        graphs, report = build_graphs(sources, base, progress, enrich, strict, cache_dir)
+        report.built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        with _timed(report, "convert", progress):
+            quads = list(graphs.iter_quads())
+        with _timed(report, "load", progress):
+            write_store(store_dir, quads, report.to_dict(), locked=True)
+        write_build_info(store_dir, report.to_dict())  # adds the load stage's timing
     return report

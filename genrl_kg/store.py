@@ -2,12 +2,14 @@
 
 Layout of a store directory ``DIR``::
 
-    DIR/current        symlink to builds/<id>, replaced atomically by each build
-    DIR/builds/<id>/   one Oxigraph database per build
-    DIR/build.json     facts about the current build (counts, timings, warnings)
-    DIR/.lock          held by a running build
+    DIR/current            symlink to builds/<id>, replaced atomically by each build
+    DIR/builds/<id>/db/    the build's Oxigraph database
+    DIR/builds/<id>/build.json   facts about that build (counts, timings, warnings)
+    DIR/build.json         symlink to current/build.json
+    DIR/.lock              held by a running build
 
-Readers open ``DIR/current``; a build that fails or is killed never touches it.
+Readers open ``DIR/current/db``; a build that fails or is killed never touches it, and the
+facts in ``build.json`` swap together with the database they describe.
 """
 
 from __future__ import annotations
@@ -33,22 +35,29 @@ from genrl_kg.errors import QueryError, StoreError
 log = logging.getLogger(__name__)
 
 CURRENT = "current"
+DATABASE = "db"
 BUILDS = "builds"
 BUILD_INFO = "build.json"
 
 
 def current_path(store_dir: Path) -> Path:
-    """Return the path of the live database inside *store_dir*."""
+    """Return the ``current`` link of *store_dir* (it points at the live build)."""
     return store_dir / CURRENT
+
+
+def database_path(store_dir: Path) -> Path:
+    """Return the path of the live Oxigraph database inside *store_dir*."""
+    return store_dir / CURRENT / DATABASE
 
 
 def has_store(store_dir: Path) -> bool:
     """Return whether *store_dir* holds a built store."""
-    return current_path(store_dir).is_dir()
+    return database_path(store_dir).is_dir()
 
 
 @contextlib.contextmanager
-def _build_lock(store_dir: Path) -> Iterator[None]:
+def build_lock(store_dir: Path) -> Iterator[None]:
+    """Hold the store's build lock: one writer at a time, refused at once if taken."""
     try:
         store_dir.mkdir(parents=True, exist_ok=True)
         handle = (store_dir / ".lock").open("a")
@@ -79,9 +88,18 @@ def _live_build_name(store_dir: Path) -> str | None:
     return Path(os.readlink(link)).name if link.is_symlink() else None
 
 
-def write_store(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
-    """Bulk-load *quads* into a new database in *store_dir* and swap it in atomically."""
-    with _build_lock(store_dir):
+def write_store(
+    store_dir: Path,
+    quads: Iterable[ox.Quad],
+    info: dict[str, Any] | None = None,
+    *,
+    locked: bool = False,
+) -> Path:
+    """Bulk-load *quads* (and *info*) into a new build in *store_dir*; swap it in atomically.
+
+    Pass ``locked=True`` when the caller already holds :func:`build_lock`.
+    """
+    with contextlib.nullcontext() if locked else build_lock(store_dir):
         live = _live_build_name(store_dir)
         _remove_stale_builds(store_dir, keep={live} if live else set())
         build_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -89,39 +107,51 @@ def write_store(store_dir: Path, quads: Iterable[ox.Quad]) -> Path:
         if target.exists():
             raise StoreError(f"{target}: build directory already exists")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            store = ox.Store(str(target))
+            target.mkdir(parents=True)
+            store = ox.Store(str(target / DATABASE))
             store.bulk_extend(quads)
             store.flush()
             del store
+            _write_json(target / BUILD_INFO, info or {})
         except OSError as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise StoreError(f"{target}: writing the store failed ({exc})") from None
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        tmp_link = store_dir / f".{CURRENT}.tmp"
-        tmp_link.unlink(missing_ok=True)
-        tmp_link.symlink_to(Path(BUILDS) / build_id)
-        os.replace(tmp_link, current_path(store_dir))
+        _swap(store_dir, build_id)
         _remove_stale_builds(store_dir, keep={build_id})
         return target
+
+
+def _swap(store_dir: Path, build_id: str) -> None:
+    """Point ``current`` at the build *build_id* in one atomic rename."""
+    tmp_link = store_dir / f".{CURRENT}.tmp"
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(Path(BUILDS) / build_id)
+    os.replace(tmp_link, current_path(store_dir))
+    info_link = store_dir / BUILD_INFO
+    if not info_link.is_symlink():
+        info_link.unlink(missing_ok=True)
+        info_link.symlink_to(Path(CURRENT) / BUILD_INFO)
 
 
 def replace_graph(store_dir: Path, graph: str, quads: Iterable[ox.Quad]) -> Path:
     """Swap in a copy of the live store whose named graph *graph* holds exactly *quads*.
 
     The live store is never modified in place: readers keep seeing the old data until the
-    atomic swap, and a failure leaves it as it was.
+    atomic swap, and a failure leaves it as it was. The build lock is held throughout.
     """
-    live = open_store(store_dir, read_only=True)
-    name = ox.NamedNode(graph)
-    kept = (q for q in live if q.graph_name != name)
-    new = (
-        q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name)
-        for q in quads
-    )
-    return write_store(store_dir, _chain(kept, new))
+    with build_lock(store_dir):
+        live = open_store(store_dir, read_only=True)
+        info = read_build_info(store_dir)
+        name = ox.NamedNode(graph)
+        kept = (q for q in live if q.graph_name != name)
+        new = (
+            q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name)
+            for q in quads
+        )
+        return write_store(store_dir, _chain(kept, new), info, locked=True)
 
 
 def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
@@ -129,15 +159,19 @@ def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
         yield from part
 
 
-def write_build_info(store_dir: Path, info: dict[str, Any]) -> None:
-    """Record facts about the current build beside the store (atomically)."""
-    path = store_dir / BUILD_INFO
+def _write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(info, handle, indent=2, sort_keys=True)
+        json.dump(data, handle, indent=2, sort_keys=True)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+def write_build_info(store_dir: Path, info: dict[str, Any]) -> None:
+    """Record facts about the live build beside its database (atomically)."""
+    live = current_path(store_dir)
+    _write_json((live if live.is_dir() else store_dir) / BUILD_INFO, info)
 
 
 def read_build_info(store_dir: Path) -> dict[str, Any]:
@@ -151,7 +185,7 @@ def read_build_info(store_dir: Path) -> dict[str, Any]:
 
 def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
     """Open the live database of *store_dir* (read-only by default)."""
-    path = current_path(store_dir)
+    path = database_path(store_dir)
     if not path.is_dir():
         raise StoreError(f"{store_dir}: no store here; run 'genrl-kg build --store {store_dir}'")
     try:

@@ -36,12 +36,12 @@ def _check_store(store_dir: Path) -> None:
 def resolve_database(store_dir: Path) -> Path:
     """Return the database to serve: a build's ``current`` link, or *store_dir* itself.
 
-    ``genrl-kg build`` keeps its database at ``DIR/current``; a plain Oxigraph directory (as the
+    ``genrl-kg build`` keeps its database at ``DIR/current/db``; a plain Oxigraph directory (as the
     tests and other tools make) is served as it is.
     """
-    from genrl_kg.store import current_path
+    from genrl_kg.store import database_path
 
-    live = current_path(store_dir)
+    live = database_path(store_dir)
     return live if live.is_dir() else store_dir
 
 
