@@ -185,6 +185,26 @@ class HttpClient:
         NoRouteError (first attempt could not connect at all), RetryExhaustedError, or
         BodyTooLargeError.
         """
+        return self._request("GET", url, params, None, headers)
+
+    def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> requests.Response:
+        """POST *data* as a form to *url*, with the same retries, limits and errors as :meth:`get`."""
+        return self._request("POST", url, None, data, headers)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> requests.Response:
         if self.no_route is not None:
             raise NoRouteError(self.no_route)
         reason = "no attempt made"
@@ -197,18 +217,18 @@ class HttpClient:
             self.throttle.wait()
             self.attempts += 1
             try:
-                response = self._attempt(url, params, headers)
+                response = self._attempt(method, url, params, data, headers)
             except requests.RequestException as exc:
                 if attempt == 0 and is_no_route(exc):
                     self.no_route = f"cannot reach {_host(url)}: {_short(exc)}"
                     raise NoRouteError(self.no_route) from exc
                 reason = _describe(exc)
-                log.info("GET %s attempt %d failed: %s", url, attempt + 1, reason)
+                log.info("%s %s attempt %d failed: %s", method, url, attempt + 1, reason)
                 continue
             if response.status_code not in RETRY_STATUSES:
                 return response
             reason = f"HTTP {response.status_code}"
-            log.info("GET %s attempt %d answered %s", url, attempt + 1, reason)
+            log.info("%s %s attempt %d answered %s", method, url, attempt + 1, reason)
             wait_next = parse_retry_after(response.headers.get("Retry-After"))
             if wait_next is not None and wait_next > self.max_wait:
                 raise RetryExhaustedError(
@@ -218,11 +238,22 @@ class HttpClient:
         raise RetryExhaustedError(f"{_host(url)}: {reason} after {self.max_retries + 1} attempts")
 
     def _attempt(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
     ) -> requests.Response:
         """Make one request and read its body within the size limit."""
-        response = self.session.get(
-            url, params=params, headers=headers, timeout=self.timeout, stream=True
+        response = self.session.request(
+            method,
+            url,
+            params=params,
+            data=data,
+            headers=headers,
+            timeout=self.timeout,
+            stream=True,
         )
         try:
             chunks: list[bytes] = []

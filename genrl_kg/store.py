@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
 
+from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import QueryError, StoreError
 
 log = logging.getLogger(__name__)
@@ -160,12 +161,7 @@ def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    write_atomically(path, json.dumps(data, indent=2, sort_keys=True).encode("utf-8"))
 
 
 def write_build_info(store_dir: Path, info: dict[str, Any]) -> None:

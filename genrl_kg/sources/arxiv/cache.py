@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 
 from genrl_kg import settings
+from genrl_kg.atomic import write_atomically
 from genrl_kg.sources.arxiv.models import (
     ArxivRecord,
     cache_file_name,
@@ -63,25 +61,13 @@ class ArxivCache:
     def store(self, record: ArxivRecord) -> Path:
         """Write *record* atomically (temp file in the same dir, fsync, rename); return its path."""
         path = self.path_for(record.arxiv_id)
-        self.directory.mkdir(parents=True, exist_ok=True)
         payload = {
             "format": CACHE_FORMAT,
             "retrieved": record.retrieved.isoformat(),
             "record": record_to_json(record),
         }
         data = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(self.directory)
+        write_atomically(path, data, sync_dir=True)
         return path
 
     def ids(self) -> list[str]:
@@ -91,17 +77,3 @@ class ArxivCache:
         return sorted(
             p.stem.replace("_", "/") for p in self.directory.glob("*.json") if p.name[0] != "."
         )
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Flush the directory entry so the rename survives a crash (best effort, POSIX only)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -6,19 +6,17 @@ is a negative result and is cached like any other; errors are never written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from genrl_kg import settings
+from genrl_kg.atomic import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -103,17 +101,6 @@ class WikidataCache:
         answers[endpoint] = {"retrieved": retrieved.isoformat(), "value": value}
         payload = {"format": CACHE_FORMAT, "kind": kind, "key": key, "answers": answers}
         path = self.path_for(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, data)
         return path

@@ -9,10 +9,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import requests
-
 from genrl_kg.errors import SourceError
-from genrl_kg.http import BodyTooLargeError, HttpClient
+from genrl_kg.http import HttpClient
 
 log = logging.getLogger(__name__)
 
@@ -101,35 +99,11 @@ def parse_results(body: bytes, url: str) -> list[dict[str, str]]:
         ) from None
 
 
-class _FormPostClient(HttpClient):
-    """HttpClient whose requests are POSTs of an application/x-www-form-urlencoded body."""
-
-    def _attempt(
-        self, url: str, params: Mapping[str, str] | None, headers: Mapping[str, str] | None
-    ) -> requests.Response:
-        """Make one POST with *params* as the form body and read the body within the size limit."""
-        response = self.session.post(
-            url, data=params, headers=headers, timeout=self.timeout, stream=True
-        )
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise BodyTooLargeError(f"{url}: body larger than {self.max_bytes} bytes")
-                chunks.append(chunk)
-            response._content = b"".join(chunks)
-        finally:
-            response.close()
-        return response
-
-
 def make_http(timeout: float | None = None, **kwargs: Any) -> HttpClient:
     """Return an HTTP client for SPARQL endpoints (form POST, our User-Agent, retries)."""
     if timeout is not None:
         kwargs["timeout"] = timeout
-    return _FormPostClient(**kwargs)
+    return HttpClient(**kwargs)
 
 
 class SparqlClient:
@@ -143,8 +117,8 @@ class SparqlClient:
     def select(self, url: str, query: str) -> list[dict[str, str]]:
         """Run *query* at *url* and return its bindings; any non-result answer raises SourceError."""
         self.requests += 1
-        response = self.http.get(
-            url, params={"query": PREFIXES + query}, headers={"Accept": RESULTS_TYPE}
+        response = self.http.post(
+            url, data={"query": PREFIXES + query}, headers={"Accept": RESULTS_TYPE}
         )
         if response.status_code != 200:
             first = response.text[:80].replace("\n", " ")
