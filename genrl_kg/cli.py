@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Sized
 from pathlib import Path
 from typing import Any
 
@@ -556,7 +557,7 @@ def plot(store_dir: Path | None, kind: str, output: Path) -> None:
     from genrl_kg import plots
     from genrl_kg.store import open_store
 
-    draw = {
+    draw: dict[str, Callable[[Any, Path], Sized]] = {
         "trends": plots.plot_trends,
         "matrix": plots.plot_matrix,
         "taxonomy": plots.plot_taxonomy,

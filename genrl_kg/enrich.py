@@ -40,7 +40,7 @@ def arxiv_papers(
     papers: Sequence[tuple[PaperRecord, URIRef]],
 ) -> dict[str, tuple[PaperRecord, URIRef]]:
     """Return the papers that have an arXiv identifier, by that identifier."""
-    found = {}
+    found: dict[str, tuple[PaperRecord, URIRef]] = {}
     for paper, node in papers:
         for link in paper.link_ids:
             if link.kind == "arxiv":

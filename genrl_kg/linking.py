@@ -48,12 +48,19 @@ _CAMEL = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]")
 class RowLike(Protocol):
     """What the resolver reads from a table row (genrl_kg.sources.tables.TableRow fits)."""
 
-    table: str
-    row: int
-    citation_key: str | None
-    framework: str | None
-    dataset: str | None
-    application: str | None
+    # Read-only properties, so frozen dataclasses such as TableRow match the protocol.
+    @property
+    def table(self) -> str: ...
+    @property
+    def row(self) -> int: ...
+    @property
+    def citation_key(self) -> str | None: ...
+    @property
+    def framework(self) -> str | None: ...
+    @property
+    def dataset(self) -> str | None: ...
+    @property
+    def application(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

@@ -184,7 +184,9 @@ def run_query(
 ) -> Any:
     """Run *query* on *store* (default graph = union of named graphs) with *bindings*."""
     text = query.text if isinstance(query, SavedQuery) else query
-    substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): v for k, v in (bindings or {}).items()
+    }
     try:
         return store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
     except SyntaxError as exc:

@@ -479,7 +479,9 @@ def linked_items(store: ox.Store) -> list[ox.NamedNode]:
         "SELECT DISTINCT ?item WHERE { ?paper <http://www.w3.org/2002/07/owl#sameAs> ?item "
         'FILTER(STRSTARTS(STR(?item), "http://www.wikidata.org/entity/Q")) }'
     )
-    items = {s["item"] for s in store.query(query, use_default_graph_as_union=True)}
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+    items = {s["item"] for s in solutions}
     return sorted((i for i in items if isinstance(i, ox.NamedNode)), key=lambda n: n.value)
 
 

@@ -197,7 +197,7 @@ def iter_sorted_quads(store: ox.Store) -> list[ox.Quad]:
     )
 
 
-class NativeOxigraphStore(OxigraphStore):  # type: ignore[misc]
+class NativeOxigraphStore(OxigraphStore):
     """oxrdflib's store that refuses rdflib's slow fallback engine and counts native queries.
 
     oxrdflib raises NotImplementedError for prepared queries and extra keyword arguments, and

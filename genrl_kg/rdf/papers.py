@@ -109,8 +109,8 @@ def add_paper(
     g.add((node, GENRL.markedNew, Literal(marked_new)))
     g.add((node, GENRL.mergedEntries, Literal(len(paper.entries), datatype=XSD.integer)))
     for entry in paper.entries:
-        section = sections[entry.section.path].iri
-        g.add((node, PROV.wasDerivedFrom, add_entry(graphs, entry, section, source)))
+        section_iri = sections[entry.section.path].iri
+        g.add((node, PROV.wasDerivedFrom, add_entry(graphs, entry, section_iri, source)))
     return node
 
 

@@ -45,7 +45,7 @@ def describe_query(query: SavedQuery) -> dict[str, Any]:
 
 def saved_queries(request: Request) -> dict[str, SavedQuery]:
     """Return the saved queries (read once at startup)."""
-    return request.app.state.saved_queries  # type: ignore[no-any-return]
+    return request.app.state.saved_queries
 
 
 async def list_queries(request: Request) -> Response:

@@ -121,11 +121,12 @@ async def resource_page(request: Request) -> Response:
         return error_response(503, outgoing if isinstance(outgoing, str) else str(incoming))
     if not outgoing and not incoming:
         return error_response(404, f"nothing is known about <{iri}>")
-    authors: list[list[Any]] | str = []
+    authors: list[list[Any]] = []
     if any(p.value == GENRL + "authorship" for p, _, _ in outgoing):
-        authors = await _rows(request, AUTHORS, node)
-        if isinstance(authors, str):
-            return error_response(503, authors)
+        author_rows = await _rows(request, AUTHORS, node)
+        if isinstance(author_rows, str):
+            return error_response(503, author_rows)
+        authors = author_rows
     data = ResourceData(
         iri=iri,
         base=settings.base_iri,

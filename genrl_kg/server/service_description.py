@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -105,12 +106,12 @@ def service_description_response(request: Request) -> Response:
     return _graph_response(request, triples)
 
 
-async def load_counts(request: Request) -> dict[str, object] | str:
+async def load_counts(request: Request) -> dict[str, list[list[Any]]] | str:
     """Compute (once) the store's counts for VoID; return an error message on failure."""
     state = request.app.state
     if state.void_counts is not None:
         return state.void_counts
-    counts: dict[str, object] = {}
+    counts: dict[str, list[list[Any]]] = {}
     for name, text in COUNT_QUERIES.items():
         job = {"op": "rows", "text": text, "row_cap": 100_000}
         reply = await state.pool.run(job, timeout=max(state.settings.timeout, 60.0))

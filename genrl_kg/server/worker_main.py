@@ -139,7 +139,7 @@ def run_job(store: ox.Store, job: dict[str, Any]) -> Reply:
     if isinstance(answer, ox.QuerySolutions):
         variables = [v.value for v in answer.variables]
         kind = "select"
-        rows = []
+        rows: list[list[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None]] = []
         for solution in answer:
             if len(rows) >= cap:
                 return _too_many(cap, "rows")
@@ -149,7 +149,7 @@ def run_job(store: ox.Store, job: dict[str, Any]) -> Reply:
         key = results.negotiate(kind, job.get("accept"), job.get("format"))
         return ("ok", key, results.serialize_solutions(variables, rows, key))
     cap = job.get("triple_cap", cap)
-    triples = []
+    triples: list[ox.Triple] = []
     for triple in answer:
         if len(triples) >= cap:
             return _too_many(cap, "triples")

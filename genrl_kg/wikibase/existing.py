@@ -122,6 +122,8 @@ class SparqlExisting:
                 raise SourceError(
                     f"{self.endpoint}: unreadable SPARQL JSON answer ({exc})"
                 ) from None
+            if not isinstance(results, ox.QuerySolutions):
+                raise SourceError(f"{self.endpoint}: answered a boolean, not SELECT results")
             found |= _claims(results)
         return found
 
@@ -142,5 +144,6 @@ class StoreExisting:
             results = self.store.query(
                 existing_query(items, properties), default_graph=ox.NamedNode(self.graph)
             )
+            assert isinstance(results, ox.QuerySolutions)  # existing_query is a SELECT
             found |= _claims(results)
         return found

@@ -78,6 +78,7 @@ class BuildSource:
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
     results = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    assert isinstance(results, ox.QuerySolutions)  # every caller passes a SELECT
     out = []
     for solution in results:
         row = {}
@@ -177,6 +178,7 @@ def read_concept_labels(store: ox.Store) -> dict[str, tuple[list[tuple[str, str]
         + "SELECT ?c ?label ?def WHERE { ?c skos:prefLabel ?label OPTIONAL { ?c skos:definition ?def } }",
         use_default_graph_as_union=True,
     )
+    assert isinstance(results, ox.QuerySolutions)  # a SELECT query
     for solution in results:
         concept = solution["c"]
         if not isinstance(concept, ox.NamedNode):

@@ -10,6 +10,7 @@ nodes get IRIs hashed from their content, so the Turtle is byte-identical from r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
@@ -102,12 +103,12 @@ class _Writer:
             self.add(node, SCHEMA_DESCRIPTION, ox.Literal(description, language="en"))
 
     def statement(
-        self, item: str, prop: str, value: Value, qualifiers: list[tuple[str, Value]] = ()
-    ) -> None:  # type: ignore[assignment]
+        self, item: str, prop: str, value: Value, qualifiers: Sequence[tuple[str, Value]] = ()
+    ) -> None:
         subject = _node(item)
         self.used.add(prop)
         node = _node(
-            f"{self.base}wikibase/statement/{_digest(item, prop, str(value), str(qualifiers))}"
+            f"{self.base}wikibase/statement/{_digest(item, prop, str(value), str(tuple(qualifiers)))}"
         )
         self.add(subject, _node(WDT + prop), value)
         self.add(subject, _node(P + prop), node)
@@ -129,10 +130,10 @@ def _paper(writer: _Writer, paper: PaperFacts) -> None:
     if paper.title:
         writer.statement(iri, "P1476", ox.Literal(paper.title, language="en"))
     if paper.arxiv:
-        qualifiers = (
+        arxiv_qualifiers = (
             [("P820", ox.Literal(paper.primary_category))] if paper.primary_category else []
         )
-        writer.statement(iri, "P818", ox.Literal(paper.arxiv), qualifiers)
+        writer.statement(iri, "P818", ox.Literal(paper.arxiv), arxiv_qualifiers)
     if paper.doi:
         writer.statement(iri, "P356", ox.Literal(paper.doi.upper()))
     if paper.issued:
