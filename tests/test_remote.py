@@ -115,11 +115,11 @@ def test_push_single_graph_leaves_the_others_alone(tmp_path: Path, store_dir: Pa
 
 
 def test_push_streams_the_body_in_chunks(store_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(remote, "CHUNK_TRIPLES", 100)
+    monkeypatch.setattr(remote.push, "CHUNK_TRIPLES", 100)
     store = open_store(store_dir)
     graph = ox.NamedNode(BASE + "graph/ontology")
     counter = [0]
-    chunks = remote._ntriples_chunks(store, graph, counter)
+    chunks = remote.push._ntriples_chunks(store, graph, counter)
     assert not isinstance(chunks, list | bytes)  # a generator: nothing is serialised up front
     parts = list(chunks)
     triples = {t for part in parts for t in ox.parse(part, ox.RdfFormat.N_TRIPLES)}

@@ -1,0 +1,6 @@
+"""Run the command line as ``python -m genrl_kg.cli``."""
+
+from genrl_kg.cli import main
+
+if __name__ == "__main__":
+    main()

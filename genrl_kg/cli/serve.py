@@ -1,0 +1,133 @@
+"""The ``plot`` and ``serve`` commands: draw figures and serve the graph over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sized
+from pathlib import Path
+from typing import Any
+
+import click
+
+from genrl_kg.cli import STORE_OPTION, _store, cli
+from genrl_kg.errors import GenrlKgError
+
+
+@cli.command()
+@STORE_OPTION
+@click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy"]))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Picture file, .png or .svg.",
+)
+def plot(store_dir: Path | None, kind: str, output: Path) -> None:
+    """Draw a figure from the saved queries: trends, the base-model x task matrix, the taxonomy.
+
+    \b
+    Examples:
+      genrl-kg plot trends -o trends.png      # papers per arXiv year by base model (stacked)
+      genrl-kg plot matrix -o matrix.svg      # base model x RL task heatmap with counts
+      genrl-kg plot taxonomy -o taxonomy.png  # the taxonomy tree with paper counts
+    """
+    from genrl_kg import plots
+    from genrl_kg.store import open_store
+
+    draw: dict[str, Callable[[Any, Path], Sized]] = {
+        "trends": plots.plot_trends,
+        "matrix": plots.plot_matrix,
+        "taxonomy": plots.plot_taxonomy,
+    }
+    plots.check_format(output)
+    rows = draw[kind](open_store(_store(store_dir)), output)
+    click.echo(f"wrote {output} ({len(rows)} data points)")
+
+
+@cli.command()
+@STORE_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds a query may run before its worker is killed.",
+)
+@click.option(
+    "--row-cap",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most result rows a query may return.",
+)
+@click.option("--workers", default=None, type=click.IntRange(min=1), help="Query worker processes.")
+@click.option(
+    "--processes",
+    default=None,
+    type=click.IntRange(min=1),
+    help="HTTP server processes sharing the port (default: the server's choice; "
+    "always 1 with --allow-update).",
+)
+@click.option(
+    "--memory-limit",
+    "memory_limit_mb",
+    default=2048,
+    show_default=True,
+    type=click.IntRange(min=64),
+    help="Address-space limit of a worker, in MB.",
+)
+@click.option(
+    "--allow-service",
+    "allowed_remote",
+    multiple=True,
+    metavar="URL",
+    help="Allow SERVICE calls to this remote endpoint (repeatable).",
+)
+@click.option(
+    "--allow-update",
+    is_flag=True,
+    help="Accept SPARQL updates that carry the token in $GENRL_KG_UPDATE_TOKEN.",
+)
+def serve(
+    store_dir: Path | None,
+    host: str,
+    port: int,
+    timeout: float,
+    row_cap: int,
+    workers: int | None,
+    processes: int | None,
+    memory_limit_mb: int,
+    allowed_remote: tuple[str, ...],
+    allow_update: bool,
+) -> None:
+    """Serve the graph: SPARQL 1.1 endpoint, query page, saved-query API, linked data.
+
+    \b
+    Examples:
+      genrl-kg serve                       # http://127.0.0.1:7878/
+      genrl-kg serve --port 8080 --timeout 5
+      curl 'http://127.0.0.1:7878/api/queries/papers-per-category'
+    """
+    import os
+
+    from genrl_kg.server import run_server
+
+    token = os.environ.get("GENRL_KG_UPDATE_TOKEN")
+    if allow_update and not token:
+        raise GenrlKgError("--allow-update needs a token in $GENRL_KG_UPDATE_TOKEN")
+    options: dict[str, Any] = {
+        "timeout": timeout,
+        "row_cap": row_cap,
+        "memory_limit_mb": memory_limit_mb,
+        "allowed_remote": allowed_remote,
+        "allow_update": allow_update,
+        "update_token": token,
+    }
+    if workers is not None:
+        options["workers"] = workers
+    if processes is not None:
+        options["processes"] = processes
+    click.echo(f"serving {_store(store_dir)} on http://{host}:{port}/", err=True)
+    run_server(_store(store_dir), host, port, **options)
