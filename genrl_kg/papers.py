@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
+from genrl_kg.errors import InputError
 from genrl_kg.identifiers import (
     KIND_PRIORITY,
     LinkId,
@@ -92,6 +95,8 @@ def _reason(kind: str, value: str) -> str:
         return f"same DOI {value}"
     if kind == "title":
         return "same normalised title"
+    if kind == "same":
+        return f"curated as one paper ({value})"
     return f"same identifier {kind}/{value}"
 
 
@@ -134,8 +139,33 @@ def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def merge_entries(entries: Iterable[Entry]) -> MergeResult:
+def load_same_papers(path: Path) -> dict[str, str]:
+    """Read curated pairs of paper keys that name one paper (``key_a,key_b,reason``).
+
+    Returns every key mapped to its pair's first key, the name of the group it joins.
+    """
+    same: dict[str, str] = {}
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if tuple(reader.fieldnames or ()) != ("key_a", "key_b", "reason"):
+                raise InputError(f"{path}:1: header must be key_a,key_b,reason")
+            for line, row in enumerate(reader, start=2):
+                a, b = (row["key_a"] or "").strip(), (row["key_b"] or "").strip()
+                if not a or not b or not (row["reason"] or "").strip():
+                    raise InputError(f"{path}:{line}: key_a, key_b and reason are required")
+                group = same.get(a, a)
+                same[a] = same[b] = group
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return same
+
+
+def merge_entries(entries: Iterable[Entry], same: Mapping[str, str] | None = None) -> MergeResult:
     """Merge entries sharing an arXiv id, DOI, other identifier or normalised title.
+
+    *same* maps paper keys (``doi/…``, ``arxiv/…``) curated as one paper to a group name,
+    for the same paper listed under two identifiers with different titles.
 
     >>> from genrl_kg.sources.awesome_list import parse_list
     >>> text = "## A\\n- T [[p]](https://arxiv.org/abs/2303.04137)\\n"
@@ -154,6 +184,7 @@ def merge_entries(entries: Iterable[Entry]) -> MergeResult:
     events: list[tuple[int, str]] = []
     for index, (entry, link_ids) in enumerate(zip(entries, per_entry, strict=True)):
         idents = [(lid.kind, lid.value) for lid in link_ids]
+        idents += [("same", same[k]) for k in map(paper_path, link_ids) if same and k in same]
         if norm := normalize_title(entry.title):
             idents.append(("title", norm))
         for ident in idents:

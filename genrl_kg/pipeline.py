@@ -17,11 +17,11 @@ from rdflib import URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 
 from genrl_kg.enrich import EnrichOptions, enrich_from_arxiv
-from genrl_kg.papers import PaperRecord, merge_entries
+from genrl_kg.papers import PaperRecord, load_same_papers, merge_entries
 from genrl_kg.rdf import GraphSet
 from genrl_kg.rdf.build import BuildFacts, add_build_description
 from genrl_kg.rdf.papers import ListSource, add_modality_rows, add_paper, add_sections
-from genrl_kg.settings import BASE_IRI, ONTOLOGY_FILE
+from genrl_kg.settings import BASE_IRI, DATA_DIR, ONTOLOGY_FILE
 from genrl_kg.sources.awesome_list import read_list
 from genrl_kg.sources.upstream import SourceSet, load_pin
 from genrl_kg.store import build_lock, write_build_info, write_store
@@ -32,6 +32,7 @@ from genrl_kg.validate import validate_graph
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+SAME_PAPERS = DATA_DIR / "same-papers.csv"
 
 
 @dataclass
@@ -87,7 +88,7 @@ def add_list(
 ) -> list[tuple[PaperRecord, URIRef]]:
     """Parse the list, merge its entries and add papers, sections and the Modality table."""
     parsed = read_list(sources.list_path)
-    merged = merge_entries(parsed.entries)
+    merged = merge_entries(parsed.entries, load_same_papers(SAME_PAPERS))
     paths = {entry.section.path for entry in parsed.entries}
     sections = {path: taxonomy.resolve_section(path, graphs.base) for path in sorted(paths)}
     add_sections(graphs, sections)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 import os
@@ -110,7 +111,21 @@ def count_real_list(readme: Path) -> tuple[int, int]:
                 arxiv_ids.add(match.group(1).lower())
             else:
                 others.add(url)
-    return len(bullets), len(arxiv_ids) + len(others)
+    return len(bullets), len(arxiv_ids) + len(others) - _curated_pairs_present(arxiv_ids, others)
+
+
+def _curated_pairs_present(arxiv_ids: set[str], others: set[str]) -> int:
+    """Count data/same-papers.csv pairs (one paper under two identifiers) found in the list."""
+
+    def present(key: str) -> bool:
+        kind, _, value = key.partition("/")
+        if kind == "arxiv":
+            return value.lower() in arxiv_ids
+        return any(url.lower().endswith(value.lower()) for url in others)
+
+    with (PROJECT_ROOT / "data" / "same-papers.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return sum(1 for row in rows if present(row["key_a"]) and present(row["key_b"]))
 
 
 @pytest.mark.upstream

@@ -181,3 +181,26 @@ def test_real_snapshot_merges(upstream_dir: Path) -> None:
         "Diffusion Policy",
     ]
     assert sum(1 for p in result.papers if len(p.sections) > 1) == 6
+
+
+def test_curated_same_papers_merge_two_identifiers(tmp_path: Path) -> None:
+    from genrl_kg.errors import InputError
+    from genrl_kg.papers import load_same_papers
+
+    text = (
+        "## A\n- SSD: Sub-trajectory Stitching [[paper]](https://arxiv.org/abs/2402.07226)\n"
+        "- Stitching sub-trajectories (AAAI) [[paper]](https://doi.org/10.1609/aaai.v38i12.29215)\n"
+    )
+    entries = parse_list(text).entries
+    assert len(merge_entries(entries).papers) == 2  # different titles: no evidence without curation
+    curated = tmp_path / "same.csv"
+    curated.write_text(
+        "key_a,key_b,reason\narxiv/2402.07226,doi/10.1609/aaai.v38i12.29215,AAAI version\n"
+    )
+    result = merge_entries(entries, load_same_papers(curated))
+    assert [p.key for p in result.papers] == ["arxiv/2402.07226"]
+    assert [k.kind for k in result.papers[0].link_ids] == ["arxiv", "doi"]
+    assert "curated" in result.merges[0].reason
+    curated.write_text("key_a,key_b,reason\narxiv/2402.07226,,\n")
+    with pytest.raises(InputError, match=r"same.csv:2"):
+        load_same_papers(curated)
