@@ -1,9 +1,13 @@
 """Load-test `genrl-kg serve` against `oxigraph serve-read-only` on the same store.
 
-Scenarios (16 keep-alive clients each: wrk when it is installed, else Python threads):
-  lookup   one-paper lookup by arXiv id (random ids)
+Three servers on the same store in one run: ours with the response cache off (--cache-mb 0),
+ours with it on, and oxigraph. Scenarios (16 keep-alive clients each: wrk when installed,
+else Python threads):
+  lookup   one-paper lookup by arXiv id, every id in the store in turn (round-robin)
+  unique   the same lookups made unique per request by a trailing comment (cache never hits)
   count    papers per category (GROUP BY over every paper)
-  mix      lookup load plus 4 clients sending runaway cartesian COUNTs (ours only)
+  mix      lookup load plus 4 clients sending runaway cartesian COUNTs (ours, cache off and on)
+The cache hit rate is read from /health of every HTTP process before and after each run.
 
 Usage::
 
@@ -18,18 +22,22 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
+import json
 import os
-import random
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+
+from genrl_kg.server.running import resolve_database
 
 BASE = "https://w3id.org/genrl-kg/"
 GENRL = "https://w3id.org/genrl-kg/ontology#"
@@ -147,7 +155,9 @@ class Client(threading.Thread):
                 self.errors[status] = self.errors.get(status, 0) + 1
 
 
-def load(port: int, make_query: object, clients: int, duration: float, timeout: float = 30):
+def load(
+    port: int, make_query: object, clients: int, duration: float, timeout: float = 30
+) -> tuple[list[Client], float]:
     """Run *clients* clients for *duration* s; return (threads, elapsed)."""
     stop = threading.Event()
     threads = [Client(port, make_query, stop, timeout) for _ in range(clients)]
@@ -178,11 +188,23 @@ def summary(threads: list[Client], elapsed: float) -> dict[str, float]:
 
 
 WRK_SCRIPT = """
+local threads = 0
+function setup(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 local queries = {}
 for line in io.lines("%(queries)s") do queries[#queries + 1] = line end
+local index = nil
+local sent = 0
+local unique = %(unique)s
 request = function()
-  return wrk.format("GET", queries[math.random(#queries)],
-                    {["Accept"] = "application/sparql-results+json"})
+  if index == nil then index = (tid * 7919) %% #queries end
+  index = index %% #queries + 1
+  sent = sent + 1
+  local path = queries[index]
+  if unique then path = path .. "%%23" .. tostring(tid) .. "-" .. tostring(sent) end
+  return wrk.format("GET", path, {["Accept"] = "application/sparql-results+json"})
 end
 done = function(summary, latency, requests)
   local errors = summary.errors
@@ -193,11 +215,13 @@ end
 """
 
 
-def wrk_load(port: int, paths: list[str], clients: int, duration: float, tmp: Path):
-    """Run wrk with *clients* connections over *paths*; return the summary dict."""
+def wrk_load(
+    port: int, paths: list[str], clients: int, duration: float, tmp: Path, unique: bool = False
+) -> dict[str, float]:
+    """Run wrk with *clients* connections over *paths* in turn; return the summary dict."""
     listing, script = tmp / "paths.txt", tmp / "load.lua"
     listing.write_text("\n".join(paths) + "\n")
-    script.write_text(WRK_SCRIPT % {"queries": listing})
+    script.write_text(WRK_SCRIPT % {"queries": listing, "unique": "true" if unique else "false"})
     command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{duration:g}s", "-s", str(script)]
     output = subprocess.run(
         [*command, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True
@@ -217,9 +241,53 @@ def store_arxiv_ids(store: Path, fallback: int) -> list[str]:
     """Return the arXiv ids in *store* (or the synthetic ones when it has none)."""
     db = ox.Store.read_only(str(store))
     text = f"SELECT DISTINCT ?a WHERE {{ ?p <{GENRL}arxivId> ?a }} ORDER BY ?a"
-    ids = [row[0].value for row in db.query(text, use_default_graph_as_union=True)]
+    answer = db.query(text, use_default_graph_as_union=True)
+    assert isinstance(answer, ox.QuerySolutions)
+    ids = [str(row[0].value) for row in answer]
     del db
     return ids or [arxiv(i) for i in range(fallback)]
+
+
+def round_robin(texts: list[str], unique: bool = False) -> Callable[[], str]:
+    """Return a thread-safe maker of the next text in turn (made unique by a comment if asked)."""
+    counter = itertools.count()
+
+    def make() -> str:
+        n = next(counter)
+        text = texts[n % len(texts)]
+        return f"{text} #{n}" if unique else text
+
+    return make
+
+
+def cache_counters(port: int, processes: int) -> tuple[int, int] | None:
+    """Return (hits, misses) summed over our HTTP processes, or None when the cache is off."""
+    seen: dict[int, tuple[int, int]] = {}
+    for _ in range(50 * processes):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.request("GET", "/health")
+            doc = json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+        if doc.get("cache") is None:
+            return None
+        seen[doc["pid"]] = (doc["cache"]["hits"], doc["cache"]["misses"])
+        if len(seen) >= processes:
+            break
+    return sum(h for h, _ in seen.values()), sum(m for _, m in seen.values())
+
+
+def start_ours(
+    store: Path, port: int, args: argparse.Namespace, cache_mb: float
+) -> subprocess.Popen[bytes]:
+    """Start `run_server` on *port* in a child process."""
+    code = (
+        "import sys; from pathlib import Path; from genrl_kg.server import run_server; "
+        f"run_server(Path({str(store)!r}), '127.0.0.1', {port}, timeout={args.timeout}, "
+        f"workers={args.workers}, processes={args.processes}, cache_mb={cache_mb})"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -231,10 +299,11 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--mix-duration", type=float, default=60.0)
+    parser.add_argument("--mix-duration", type=float, default=60.0, help="0 skips the mix")
     parser.add_argument("--timeout", type=float, default=10.0, help="our server's query deadline")
     parser.add_argument("--workers", type=int, default=2, help="query workers per process")
     parser.add_argument("--processes", type=int, default=2, help="our HTTP processes")
+    parser.add_argument("--cache-mb", type=float, default=64.0, help="cache of the cache-on run")
     parser.add_argument("--client", choices=("wrk", "python"), default=None)
     args = parser.parse_args()
     use_wrk = (args.client or ("wrk" if shutil.which("wrk") else "python")) == "wrk"
@@ -242,16 +311,11 @@ def main() -> None:
     store = args.store or tmp / "store"
     if not args.store:
         make_store(store, args.papers)
-    if (store / "current").is_dir():
-        store = (store / "current").resolve()
+    store = resolve_database(store).resolve()  # a build directory serves current/db
     ids = store_arxiv_ids(store, args.papers)
-    ours_port, oxi_port = free_port(), free_port()
-    code = (
-        "import sys; from pathlib import Path; from genrl_kg.server import run_server; "
-        f"run_server(Path({str(store)!r}), '127.0.0.1', {ours_port}, timeout={args.timeout}, "
-        f"workers={args.workers}, processes={args.processes})"
-    )
-    ours = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    off_port, on_port, oxi_port = free_port(), free_port(), free_port()
+    off = start_ours(store, off_port, args, 0)
+    on = start_ours(store, on_port, args, args.cache_mb)
     oxigraph_bin = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     oxi = subprocess.Popen(
         [
@@ -265,40 +329,64 @@ def main() -> None:
         ],
         stderr=subprocess.DEVNULL,
     )
+    servers = (
+        ("cache off", off_port),
+        (f"cache {args.cache_mb:g}MB", on_port),
+        ("oxigraph", oxi_port),
+    )
     try:
-        wait_up(ours_port)
-        wait_up(oxi_port)
-        lookup = lambda: LOOKUP.replace("{id}", random.choice(ids))  # noqa: E731
+        for port in (off_port, on_port, oxi_port):
+            wait_up(port)
+        lookups = [LOOKUP.replace("{id}", i) for i in ids]
         print(f"client: {'wrk' if use_wrk else 'python threads'}; {len(ids)} lookup ids")
         print(
-            f"{'scenario':<10} {'server':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+            f"{'scenario':<8} {'server':<13} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+            f"{'errors':>6} {'vs oxi':>6} {'hits':>6}"
         )
-        for name, texts in (
-            ("lookup", [LOOKUP.replace("{id}", i) for i in ids]),
-            ("count", [COUNT]),
+        for name, texts, unique in (
+            ("lookup", lookups, False),
+            ("count", [COUNT], False),
+            ("unique", lookups, True),
         ):
-            rps = {}
-            for label, port in (("genrl-kg", ours_port), ("oxigraph", oxi_port)):
+            rows = []
+            for label, port in servers:
+                before = cache_counters(port, args.processes) if port != oxi_port else None
                 if use_wrk:
                     paths = ["/sparql?" + urlencode({"query": t}) for t in texts]
-                    s = wrk_load(port, paths, args.clients, args.duration, tmp)
+                    s = wrk_load(port, paths, args.clients, args.duration, tmp, unique)
                 else:
-                    make = lambda texts=texts: random.choice(texts)  # noqa: E731
-                    s = summary(*load(port, make, args.clients, args.duration))
-                rps[label] = s["rps"]
-                row = f"{name:<10} {label:<9} {s['rps']:>8.0f} {s['p50']:>8.1f}"
-                print(f"{row} {s['p99']:>8.1f} {s['errors']:>7}", flush=True)
-            print(f"{name:<10} ratio     {rps['genrl-kg'] / max(rps['oxigraph'], 1):>8.2f}")
-        mix(ours, ours_port, lookup, args)
+                    s = summary(
+                        *load(port, round_robin(texts, unique), args.clients, args.duration)
+                    )
+                after = cache_counters(port, args.processes) if before is not None else None
+                hit_rate = "-"
+                if before is not None and after is not None:
+                    hits, misses = after[0] - before[0], after[1] - before[1]
+                    hit_rate = f"{100 * hits / max(hits + misses, 1):.1f}%"
+                rows.append((label, s, hit_rate))
+            oxi_rps = max(rows[-1][1]["rps"], 1)
+            for label, s, hit_rate in rows:
+                print(
+                    f"{name:<8} {label:<13} {s['rps']:>8.0f} {s['p50']:>7.1f} {s['p99']:>7.1f} "
+                    f"{s['errors']:>6} {s['rps'] / oxi_rps:>6.2f} {hit_rate:>6}",
+                    flush=True,
+                )
+        if args.mix_duration > 0:
+            for label, server, port in (("cache off", off, off_port), ("cache on", on, on_port)):
+                mix(label, server, port, round_robin(lookups), args)
     finally:
-        for process in (ours, oxi):
+        for process in (off, on, oxi):
             process.terminate()
             process.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 def mix(
-    server: subprocess.Popen[bytes], port: int, lookup: object, args: argparse.Namespace
+    label: str,
+    server: subprocess.Popen[bytes],
+    port: int,
+    lookup: object,
+    args: argparse.Namespace,
 ) -> None:
     """Normal lookups plus 4 runaway clients on our server; memory sampled every second."""
     stop = threading.Event()
@@ -319,9 +407,10 @@ def mix(
     r = [x for t in runaway for x in t.latencies]
     r_errors = sum(sum(t.errors.values()) for t in runaway)
     print(
-        f"mix: normal {s['rps']:.0f} req/s p50 {s['p50']:.1f} ms p99 {s['p99']:.1f} ms "
+        f"mix ({label}): normal {s['rps']:.0f} req/s p50 {s['p50']:.1f} ms p99 {s['p99']:.1f} ms "
         f"errors {s['errors']}; runaways {len(r)} answered, {r_errors} with an error, "
-        f"slowest {max(r, default=0):.1f} s (deadline {args.timeout:g} s); peak RSS {peak:.0f} MB"
+        f"slowest {max(r, default=0):.1f} s (deadline {args.timeout:g} s); peak RSS {peak:.0f} MB",
+        flush=True,
     )
 
 

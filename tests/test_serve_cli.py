@@ -103,6 +103,22 @@ def test_lookup_over_the_fast_path(served: tuple[str, subprocess.Popen[bytes]]) 
         assert [r["title"]["value"] for r in rows] == ["Paper A"]
 
 
+def test_repeated_query_is_answered_from_the_cache(
+    served: tuple[str, subprocess.Popen[bytes]],
+) -> None:
+    base, _ = served
+    request = urllib.request.Request(
+        base + "/api/queries/entries-per-year", headers={"Accept": "text/csv"}
+    )
+    answers = []
+    for _ in range(6):  # the kernel spreads connections over both HTTP processes
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answers.append((response.headers.get("X-Cache"), response.read()))
+    assert answers[0][0] == "miss" and any(state == "hit" for state, _ in answers)
+    assert len({body for _, body in answers}) == 1  # a hit answers exactly what the miss did
+    assert answers[0][1].decode().splitlines()[1:] == ["2024,1", "2025,2", "unmarked,3"]
+
+
 def test_saved_query_api_and_errors(served: tuple[str, subprocess.Popen[bytes]]) -> None:
     base, _ = served
     status, body = _get(base + "/api/queries/papers-per-category", "text/csv")

@@ -79,6 +79,13 @@ def plot(store_dir: Path | None, kind: str, output: Path) -> None:
     help="Address-space limit of a worker, in MB.",
 )
 @click.option(
+    "--cache-mb",
+    default=64.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Response cache per HTTP process, in MB (0: off; always off with --allow-update).",
+)
+@click.option(
     "--allow-service",
     "allowed_remote",
     multiple=True,
@@ -99,6 +106,7 @@ def serve(
     workers: int | None,
     processes: int | None,
     memory_limit_mb: int,
+    cache_mb: float,
     allowed_remote: tuple[str, ...],
     allow_update: bool,
 ) -> None:
@@ -121,6 +129,7 @@ def serve(
         "timeout": timeout,
         "row_cap": row_cap,
         "memory_limit_mb": memory_limit_mb,
+        "cache_mb": cache_mb,
         "allowed_remote": allowed_remote,
         "allow_update": allow_update,
         "update_token": token,

@@ -12,9 +12,10 @@ from genrl_kg.errors import QueryError
 from genrl_kg.namespace import PREFIXES
 from genrl_kg.queries import NAME_RE, SavedQuery, bind_parameters, load_saved_queries
 from genrl_kg.server import results
+from genrl_kg.server.cache import CachedResponse, ResponseCache
 from genrl_kg.server.guard import GuardError, check_text
 from genrl_kg.server.openapi import build_openapi
-from genrl_kg.server.protocol import error_response, run_and_respond
+from genrl_kg.server.protocol import cached_response, error_response, run_and_respond
 
 logger = logging.getLogger(__name__)
 
@@ -71,17 +72,23 @@ async def run_saved_query(request: Request) -> Response:
         bindings = bind_parameters(query, raw)
     except QueryError as error:
         return error_response(400, str(error))
+    accept = request.headers.get("accept")
+    format_param = request.query_params.get("format")
+    try:
+        fmt = results.negotiate(_KIND.get(query.form, "select"), accept, format_param)
+    except results.NotAcceptable as error:
+        return error_response(406, str(error))
+    cache: ResponseCache | None = getattr(request.app.state, "cache", None)
+    bound = tuple(sorted(raw.items()))
+    if cache is not None:
+        hit = cache.get(("api", name, bound, fmt))
+        if hit is not None:
+            return cached_response(hit)
     settings = request.app.state.settings
     try:
         check_text(query.text, max_chars=settings.max_query_chars, max_depth=settings.max_depth)
     except GuardError as error:
         return error_response(error.status, error.message)
-    accept = request.headers.get("accept")
-    format_param = request.query_params.get("format")
-    try:
-        results.negotiate(_KIND.get(query.form, "select"), accept, format_param)
-    except results.NotAcceptable as error:
-        return error_response(406, str(error))
     job = {
         "op": "query",
         "text": query.text,
@@ -90,7 +97,13 @@ async def run_saved_query(request: Request) -> Response:
         "format": format_param,
         "row_cap": settings.row_cap,
     }
-    return await run_and_respond(request, job)
+    remember = None
+    if cache is not None:
+
+        def remember(answer_format: str, entry: CachedResponse) -> None:
+            cache.put(("api", name, bound, answer_format), entry)
+
+    return await run_and_respond(request, job, remember)
 
 
 async def openapi_document(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from genrl_kg.server import api, linked_data, protocol, service_description
+from genrl_kg.server.cache import ResponseCache, make_cache
 from genrl_kg.server.config import ServerSettings
 from genrl_kg.server.fastpath import FastQueryPath
 from genrl_kg.server.workers import WorkerPool
@@ -67,10 +69,19 @@ async def index(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    """Report liveness and the worker pool."""
+    """Report liveness, the worker pool and the response cache of this HTTP process."""
     pool: WorkerPool = request.app.state.pool
+    cache: ResponseCache | None = request.app.state.cache
     return JSONResponse(
-        {"status": "ok", "workers": len(pool.pids()), "pids": pool.pids(), "killed": pool.killed}
+        {
+            "status": "ok",
+            "pid": os.getpid(),
+            "workers": len(pool.pids()),
+            "pids": pool.pids(),
+            "killed": pool.killed,
+            "jobs": pool.jobs,
+            "cache": None if cache is None else cache.stats(),
+        }
     )
 
 
@@ -89,6 +100,7 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
         await pool.start()
         app.state.pool = pool
         app.state.settings = settings
+        app.state.cache = make_cache(settings)
         app.state.void_counts = None
         app.state.saved_queries = api.load_queries_safely(settings.queries_dir)
         reply = await pool.run(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from genrl_kg import settings as project_settings
 from genrl_kg.server.guard import check_remote_endpoint
+
+MAX_CACHE_MB = 65_536
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ServerSettings:
     allow_update: bool = False
     update_token: str | None = None
     cors: bool = True
+    cache_mb: float = 64.0  # per HTTP process; 0 disables; always off with allow_update
 
     def __post_init__(self) -> None:
         """Validate the settings; raise ValueError naming the bad one."""
@@ -38,6 +42,15 @@ class ServerSettings:
             raise ValueError("--allow-update needs --update-token (or $GENRL_KG_UPDATE_TOKEN)")
         if self.timeout <= 0 or self.row_cap <= 0 or self.workers <= 0:
             raise ValueError("timeout, row cap and workers must be positive")
+        if (
+            isinstance(self.cache_mb, bool)
+            or not isinstance(self.cache_mb, int | float)
+            or not math.isfinite(self.cache_mb)
+            or not 0 <= self.cache_mb <= MAX_CACHE_MB
+        ):
+            raise ValueError(
+                f"cache_mb {self.cache_mb!r} must be a number of MB from 0 (off) to {MAX_CACHE_MB}"
+            )
         for url in self.allowed_remote:
             check_remote_endpoint(url)
         if not self.base_iri.endswith(("/", "#")):

@@ -4,6 +4,7 @@ Only a plain GET of /sparql with a query string and no Origin header takes this 
 parses the parameters, runs the same guard, negotiation and worker pool as the full stack and
 sends the complete response in one body message. Anything else, and every refusal, goes to
 the Starlette application, which answers it (so errors keep their one implementation).
+With the response cache on, a repeated request is answered from it before the guard runs.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from genrl_kg.server import results
+from genrl_kg.server.cache import CachedResponse, ResponseCache
 from genrl_kg.server.guard import GuardError
 from genrl_kg.server.protocol import ProtocolError, build_query_job
 
 logger = logging.getLogger(__name__)
 
 FAST_PATHS = frozenset({"/sparql", "/sparql/"})
+HIT, MISS = (b"x-cache", b"hit"), (b"x-cache", b"miss")
 _KNOWN = frozenset({"query", "format", "default-graph-uri", "named-graph-uri"})
 
 
@@ -76,22 +79,40 @@ class FastQueryPath:
             await self.app(scope, receive, send)
             return
         base = str(URL(scope=scope).replace(query="", fragment=""))
+        query, fmt = params["query"][0], params.get("format", (None,))[0]
+        default, named = params.get("default-graph-uri"), params.get("named-graph-uri")
+        cache: ResponseCache | None = getattr(self.state, "cache", None)
+        if cache is not None:
+            hit = cache.lookup_query(query, accept, fmt, default, named, base)
+            if hit is not None:
+                await self._send(send, 200, hit.media_type, hit.body, [*self.ok_headers, HIT])
+                return
         try:
-            job = build_query_job(self.state.settings, params, params["query"][0], base, accept)
+            job = build_query_job(self.state.settings, params, query, base, accept)
         except (ProtocolError, GuardError):
             await self.app(scope, receive, send)
             return
+        store = cache if job["kind"] is not None else None
+        if store is not None:
+            store.misses += 1
         reply = await self.state.pool.run(job)
         if reply[0] == "ok":
-            status, media, body = 200, results.media_type(reply[1]), reply[2]
+            media = results.media_type(reply[1])
             extra = self.ok_headers
+            if store is not None:
+                entry = CachedResponse(reply[2], media)
+                store.store_query(query, job["kind"], reply[1], default, named, base, entry)
+                extra = [*extra, MISS]
+            await self._send(send, 200, media, reply[2], extra)
         else:
-            status, media, body = reply[1], "text/plain; charset=utf-8", (reply[2] + "\n").encode()
-            extra = self.error_headers
-        headers = [
-            (b"content-length", str(len(body)).encode()),
-            (b"content-type", media.encode()),
-            *extra,
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
+            body = (reply[2] + "\n").encode()
+            await self._send(send, reply[1], "text/plain; charset=utf-8", body, self.error_headers)
+
+    @staticmethod
+    async def _send(
+        send: Send, status: int, media: str, body: bytes, extra: list[tuple[bytes, bytes]]
+    ) -> None:
+        """Send a complete response in two messages."""
+        headers = [(b"content-length", str(len(body)).encode()), (b"content-type", media.encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers + extra})
         await send({"type": "http.response.body", "body": body})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -12,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from genrl_kg.server import results
+from genrl_kg.server.cache import CachedResponse, ResponseCache
 from genrl_kg.server.guard import GuardError, check_text, tokenize
 from genrl_kg.server.service_description import service_description_response
 
@@ -160,12 +162,32 @@ async def sparql_endpoint(request: Request) -> Response:
 
 
 async def _run_query(request: Request, params: dict[str, list[str]], query: str) -> Response:
-    """Check, negotiate and run a query."""
-    settings = request.app.state.settings
-    job = build_query_job(
-        settings, params, query, endpoint_iri(request), request.headers.get("accept")
-    )
-    return await run_and_respond(request, job)
+    """Answer from the response cache, or check, negotiate and run a query."""
+    state = request.app.state
+    base = endpoint_iri(request)
+    accept = request.headers.get("accept")
+    cache: ResponseCache | None = getattr(state, "cache", None)
+    if cache is not None and len(params.get("format", ())) <= 1:
+        hit = cache.lookup_query(
+            query,
+            accept,
+            _single(params, "format"),
+            params.get("default-graph-uri"),
+            params.get("named-graph-uri"),
+            base,
+        )
+        if hit is not None:
+            return cached_response(hit)
+    job = build_query_job(state.settings, params, query, base, accept)
+    remember = None
+    if cache is not None and job["kind"] is not None:
+
+        def remember(fmt: str, entry: CachedResponse) -> None:
+            cache.store_query(
+                query, job["kind"], fmt, job["default_graph"], job["named_graphs"], base, entry
+            )
+
+    return await run_and_respond(request, job, remember)
 
 
 def build_query_job(
@@ -180,9 +202,10 @@ def build_query_job(
         base_iri=base,
     )
     format_param = _single(params, "format")
-    if checked.form in _FORMS_KIND:
+    kind = _FORMS_KIND.get(checked.form)
+    if kind is not None:
         try:
-            results.negotiate(_FORMS_KIND[checked.form], accept, format_param)
+            results.negotiate(kind, accept, format_param)
         except results.NotAcceptable as error:
             raise ProtocolError(406, str(error)) from None
     return {
@@ -194,16 +217,36 @@ def build_query_job(
         "accept": accept,
         "format": format_param,
         "row_cap": settings.row_cap,
+        "kind": kind,
     }
 
 
-async def run_and_respond(request: Request, job: dict[str, Any]) -> Response:
-    """Send *job* to the pool and turn the reply into a complete response."""
+def cached_response(entry: CachedResponse) -> Response:
+    """Return a response for a cache hit (the same headers as a fresh answer)."""
+    return Response(
+        entry.body, media_type=entry.media_type, headers={"Vary": "Accept", "X-Cache": "hit"}
+    )
+
+
+async def run_and_respond(
+    request: Request,
+    job: dict[str, Any],
+    remember: Callable[[str, CachedResponse], None] | None = None,
+) -> Response:
+    """Send *job* to the pool and turn the reply into a complete response.
+
+    *remember* (given when the response cache is on) receives every 200 answer with its format.
+    """
+    if remember is not None:
+        request.app.state.cache.misses += 1
     reply = await request.app.state.pool.run(job)
     if reply[0] == "ok":
-        return Response(
-            reply[2], media_type=results.media_type(reply[1]), headers={"Vary": "Accept"}
-        )
+        headers = {"Vary": "Accept"}
+        media = results.media_type(reply[1])
+        if remember is not None:
+            remember(reply[1], CachedResponse(reply[2], media))
+            headers["X-Cache"] = "miss"
+        return Response(reply[2], media_type=media, headers=headers)
     return error_response(reply[1], reply[2])
 
 

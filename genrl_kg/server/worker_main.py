@@ -82,8 +82,10 @@ def _limit_memory(memory_limit_mb: int) -> None:
 def worker_main(conn: Channel, store_dir: str, memory_limit_mb: int, writable: bool) -> None:
     """Serve jobs from *conn* until it closes."""
     try:
-        _limit_memory(memory_limit_mb)
+        # Open first, then cap the address space: RocksDB reserves much virtual memory while
+        # opening, and a cap set before made the open fail now and then under a low limit.
         store = ox.Store(store_dir) if writable else ox.Store.read_only(store_dir)
+        _limit_memory(memory_limit_mb)
     except Exception as error:  # reported to the parent, which refuses to start
         conn.send(("failed", f"cannot open the store {store_dir}: {error}"))
         return

@@ -62,6 +62,7 @@ class WorkerPool:
         self._slow = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self.killed = 0
+        self.jobs = 0  # jobs sent to a worker (for /health and the cache tests)
 
     async def start(self) -> None:
         """Start the workers; raise StoreError when the store cannot be opened."""
@@ -182,6 +183,7 @@ class WorkerPool:
             self._discard(worker)
             return ("error", 503, "a query worker was lost; try again")
         worker.jobs += 1
+        self.jobs += 1
         remaining = max(deadline - (loop.time() - started), 0.001)
         reply = await self._receive(worker, min(self.settings.slow_after, remaining))
         if reply is None and self._slow < self.max_slow:
