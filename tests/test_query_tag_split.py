@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
+from xlsx_fixtures import HEADER, write_workbook
 
 from genrl_kg.pipeline import run_build
 from genrl_kg.queries import get_saved_query, run_query
@@ -30,31 +30,16 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], in
     source = root / "source"
     source.mkdir()
     (source / "README.md").write_text(LIST, encoding="utf-8")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(
-        [
-            "Name",
-            "Framework",
-            "Taxonomy",
-            "Code Available",
-            "Dataset",
-            "Modules",
-            "Simulation or Real Exp",
-        ]
-    )
-    sheet.append(
-        [
-            "smith2024octoformer",
-            "Octoformer",
-            "Transformer Model",
-            "Yes",
-            "D4RL",
-            "Fine-tuning",
-            "Simulation",
-        ]
-    )
-    book.save(source / "RL_for_Transformer_Policy_Table.xlsx")
+    row = [
+        "smith2024octoformer",
+        "Octoformer",
+        "Transformer Model",
+        "Yes",
+        "D4RL",
+        "Fine-tuning",
+        "Simulation",
+    ]
+    write_workbook(source / "RL_for_Transformer_Policy_Table.xlsx", [HEADER, row])
     store_dir: Path = root / "store"
     report = run_build(local_source(source), store_dir, enrich=None)
     assert report.tables["linked"] == 1

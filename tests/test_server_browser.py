@@ -77,6 +77,22 @@ def _rows(driver: object) -> list[list[str]]:
     ]
 
 
+def _run_own_query(driver: object, url: str, text: str) -> object:
+    """Open the page, type *text* as a query of one's own, run it; return the waiter."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    driver.get(url + "/")  # type: ignore[attr-defined]
+    wait = WebDriverWait(driver, 20)
+    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
+    Select(driver.find_element(By.ID, "saved")).select_by_value("")  # type: ignore[attr-defined]
+    box = driver.find_element(By.ID, "query")  # type: ignore[attr-defined]
+    box.clear()
+    box.send_keys(text)
+    driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    return wait
+
+
 def test_run_saved_query_with_parameter(url: str, driver: object) -> None:
     """Pick a saved query, fill its parameter, run it, and read the rendered table."""
     from selenium.webdriver.common.by import By
@@ -105,16 +121,10 @@ def test_run_saved_query_with_parameter(url: str, driver: object) -> None:
 def test_table_sorts_on_header_click(url: str, driver: object) -> None:
     """Clicking a header sorts the rows; clicking again reverses them."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    driver.get(url + "/")  # type: ignore[attr-defined]
-    wait = WebDriverWait(driver, 20)
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
-    Select(driver.find_element(By.ID, "saved")).select_by_value("")  # type: ignore[attr-defined]
-    box = driver.find_element(By.ID, "query")  # type: ignore[attr-defined]
-    box.clear()
-    box.send_keys("SELECT ?t WHERE { ?p <http://purl.org/dc/terms/title> ?t } LIMIT 5")
-    driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    wait = _run_own_query(
+        driver, url, "SELECT ?t WHERE { ?p <http://purl.org/dc/terms/title> ?t } LIMIT 5"
+    )
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results-table tbody tr")) == 5)
     driver.find_element(By.CSS_SELECTOR, "#results-table th").click()  # type: ignore[attr-defined]
     ascending = [r[0] for r in _rows(driver)]
@@ -126,21 +136,14 @@ def test_table_sorts_on_header_click(url: str, driver: object) -> None:
 def test_prefixed_iris_and_clear_errors(url: str, driver: object) -> None:
     """IRIs render as prefixed names (full IRI in the title); a parser error is shown plainly."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    driver.get(url + "/")  # type: ignore[attr-defined]
-    wait = WebDriverWait(driver, 20)
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "true")
-    Select(driver.find_element(By.ID, "saved")).select_by_value("")  # type: ignore[attr-defined]
-    box = driver.find_element(By.ID, "query")  # type: ignore[attr-defined]
-    box.clear()
-    box.send_keys("SELECT DISTINCT ?type WHERE { ?s a ?type } ORDER BY ?type")
-    driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
+    wait = _run_own_query(driver, url, "SELECT DISTINCT ?type WHERE { ?s a ?type } ORDER BY ?type")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#results-table tbody a"))
     links = driver.find_elements(By.CSS_SELECTOR, "#results-table tbody a")  # type: ignore[attr-defined]
     assert "genrl:Paper" in [a.text for a in links]
     paper = next(a for a in links if a.text == "genrl:Paper")
     assert paper.get_attribute("title") == "https://w3id.org/genrl-kg/ontology#Paper"
+    box = driver.find_element(By.ID, "query")  # type: ignore[attr-defined]
     box.clear()
     box.send_keys("SELECT ?x WHERE { ?x ")
     driver.find_element(By.ID, "run").click()  # type: ignore[attr-defined]
