@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import fake_servers
@@ -168,6 +169,20 @@ def test_pin_matches_the_shared_snapshot(upstream_dir: Path) -> None:
     assert local_source(upstream_dir).commit == pin.commit
 
 
+def _build_from(base: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``genrl-kg build`` with no --source, downloading from *base* into tmp_path."""
+    return run_cli(
+        "build",
+        "--store",
+        tmp_path / "store",
+        "--cache",
+        tmp_path / "cache",
+        "--no-enrich",
+        "--upstream-url",
+        base,
+    )
+
+
 @pytest.mark.upstream
 def test_build_downloads_from_upstream_url(
     fake_server: FakeServer, upstream_dir: Path, tmp_path: Path
@@ -176,16 +191,7 @@ def test_build_downloads_from_upstream_url(
     pin = load_pin()
     base = _serve(fake_server, {n: (upstream_dir / n).read_bytes() for n in pin.files}, "/gh")
     store = tmp_path / "store"
-    proc = run_cli(
-        "build",
-        "--store",
-        store,
-        "--cache",
-        tmp_path / "cache",
-        "--no-enrich",
-        "--upstream-url",
-        base,
-    )
+    proc = _build_from(base, tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert sorted(r.path for r in fake_server.requests) == sorted(f"/gh/{n}" for n in pin.files)
     info = json.loads((store / "build.json").read_text())
@@ -199,15 +205,6 @@ def test_build_download_failure_is_one_line(fake_server: FakeServer, tmp_path: P
     """A failing download in ``genrl-kg build`` is one error line naming the file; no store made."""
     base = fake_server.url_for("/empty/")  # every file 404s
     store = tmp_path / "store"
-    proc = run_cli(
-        "build",
-        "--store",
-        store,
-        "--cache",
-        tmp_path / "cache",
-        "--no-enrich",
-        "--upstream-url",
-        base,
-    )
+    proc = _build_from(base, tmp_path)
     assert_one_error(proc, "HTTP 404", fake_server.url)
     assert not (store / "current").exists()

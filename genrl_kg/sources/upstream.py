@@ -7,15 +7,14 @@ import json
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
+from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import SourceError
-from genrl_kg.settings import DATA_DIR, HTTP_TIMEOUT, USER_AGENT
+from genrl_kg.http import BodyTooLargeError, HttpClient
+from genrl_kg.settings import DATA_DIR
 
 log = logging.getLogger(__name__)
 
@@ -91,33 +90,20 @@ def local_source(directory: Path, commit: str | None = None) -> SourceSet:
     return SourceSet(directory, commit, list_path, tables)
 
 
-def _download(url: str, target: Path, expected: str, session: requests.Session) -> None:
+def _download(url: str, target: Path, expected: str, http: HttpClient) -> None:
+    """Fetch *url* (retries, size cap), check its SHA-256, and write it atomically."""
     try:
-        response = session.get(url, timeout=HTTP_TIMEOUT, stream=True)
-    except requests.RequestException as exc:
-        raise SourceError(f"{url}: download failed ({type(exc).__name__})") from None
-    with response:
-        if response.status_code != 200:
-            raise SourceError(f"{url}: download failed with HTTP {response.status_code}")
-        digest = hashlib.sha256()
-        size = 0
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in response.iter_content(1 << 16):
-                    size += len(chunk)
-                    if size > MAX_DOWNLOAD_BYTES:
-                        raise SourceError(f"{url}: larger than {MAX_DOWNLOAD_BYTES} bytes")
-                    digest.update(chunk)
-                    handle.write(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if digest.hexdigest() != expected:
-                raise SourceError(f"{url}: checksum mismatch (got {digest.hexdigest()[:12]}…)")
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        response = http.get(url)
+    except BodyTooLargeError:
+        raise SourceError(f"{url}: larger than {http.max_bytes} bytes") from None
+    except SourceError as exc:
+        raise SourceError(f"{url}: download failed ({exc})") from None
+    if response.status_code != 200:
+        raise SourceError(f"{url}: download failed with HTTP {response.status_code}")
+    digest = hashlib.sha256(response.content).hexdigest()
+    if digest != expected:
+        raise SourceError(f"{url}: checksum mismatch (got {digest[:12]}…)")
+    write_atomically(target, response.content)
 
 
 def download_source(
@@ -130,8 +116,7 @@ def download_source(
     pin = pin or load_pin()
     target_dir = cache_dir / "upstream" / pin.commit
     target_dir.mkdir(parents=True, exist_ok=True)
-    with requests.Session() as session:
-        session.headers["User-Agent"] = USER_AGENT
+    with HttpClient(max_bytes=MAX_DOWNLOAD_BYTES) as http:
         for name, expected in sorted(pin.files.items()):
             target = target_dir / name
             if target.is_file() and sha256_file(target) == expected:
@@ -139,7 +124,7 @@ def download_source(
             log.info("downloading %s", name)
             if progress:
                 progress(name)
-            _download(pin.url(name, base_url), target, expected, session)
+            _download(pin.url(name, base_url), target, expected, http)
     list_path = target_dir / pin.list_name
     tables = tuple(sorted(target_dir / n for n in pin.files if n.endswith(".xlsx")))
     return SourceSet(target_dir, pin.commit, list_path, tables)
