@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +168,7 @@ def _fill(report: LinkReport, papers: Sequence[PaperTarget], result: Reconciliat
 
 
 def _links_graph(
-    graph: Graph, base: str, result: Reconciliation, alignment_path: Path | None
+    graph: Graph, base: str, result: Reconciliation, alignment_path: Path | Traversable | None
 ) -> int:
     """Add the links and the curated alignment to *graph*; return the number of alignments."""
     for paper in result.papers:
@@ -192,7 +193,7 @@ def link_wikidata(
     base: str = BASE_IRI,
     http: HttpClient | None = None,
     batch_size: int = BATCH_SIZE,
-    alignment_path: Path | None = ALIGNMENT_FILE,
+    alignment_path: Path | Traversable | None = ALIGNMENT_FILE,
 ) -> LinkReport:
     """Reconcile the store's papers and authors with Wikidata and swap in the links graph.
 
@@ -281,7 +282,7 @@ def links_from_cache(
     graphs: GraphSet,
     *,
     cache_dir: Path | None = None,
-    alignment_path: Path | None = ALIGNMENT_FILE,
+    alignment_path: Path | Traversable | None = ALIGNMENT_FILE,
 ) -> LinkReport:
     """Fill ``graphs["links"]`` from cached Wikidata answers and the alignment (no network)."""
     report = LinkReport(offline=True, offline_reason="build: cached answers only")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar
 
@@ -139,14 +141,14 @@ def _dedupe(items: Iterable[_T]) -> tuple[_T, ...]:
     return tuple(dict.fromkeys(items))
 
 
-def load_same_papers(path: Path) -> dict[str, str]:
+def load_same_papers(path: Path | Traversable) -> dict[str, str]:
     """Read curated pairs of paper keys that name one paper (``key_a,key_b,reason``).
 
     Returns every key mapped to its pair's first key, the name of the group it joins.
     """
     same: dict[str, str] = {}
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with io.StringIO(path.read_text(encoding="utf-8"), newline="") as handle:
             reader = csv.DictReader(handle)
             if tuple(reader.fieldnames or ()) != ("key_a", "key_b", "reason"):
                 raise InputError(f"{path}:1: header must be key_a,key_b,reason")

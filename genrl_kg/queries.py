@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class SavedQuery:
     """A saved query file with its header metadata."""
 
     name: str
-    path: Path
+    path: Path | Traversable
     summary: str
     description: str
     tags: tuple[str, ...]
@@ -67,7 +68,7 @@ def parse_header(text: str) -> dict[str, list[str]]:
     return header
 
 
-def _parse_parameter(spec: str, path: Path) -> Parameter:
+def _parse_parameter(spec: str, path: Path | Traversable) -> Parameter:
     parts = [part.strip() for part in spec.split("|")]
     if len(parts) != 4 or not re.fullmatch(r"[A-Za-z_]\w*", parts[0]):
         raise QueryError(
@@ -86,7 +87,7 @@ def _query_form(text: str) -> str:
     return match.group(1).upper() if match else "SELECT"
 
 
-def read_saved_query(path: Path) -> SavedQuery:
+def read_saved_query(path: Path | Traversable) -> SavedQuery:
     """Read one ``.rq`` file into a :class:`SavedQuery`."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -95,7 +96,7 @@ def read_saved_query(path: Path) -> SavedQuery:
     header = parse_header(text)
     tags = tuple(t.strip() for line in header.get("tags", []) for t in line.split(",") if t.strip())
     return SavedQuery(
-        name=path.stem,
+        name=path.name.rsplit(".", 1)[0],
         path=path,
         summary=" ".join(header.get("summary", [])),
         description=" ".join(header.get("description", [])),
@@ -106,18 +107,20 @@ def read_saved_query(path: Path) -> SavedQuery:
     )
 
 
-def load_saved_queries(directory: Path = QUERIES_DIR) -> dict[str, SavedQuery]:
+def load_saved_queries(directory: Path | Traversable = QUERIES_DIR) -> dict[str, SavedQuery]:
     """Return every saved query in *directory*, by name, sorted."""
     queries = {}
-    for path in sorted(directory.glob("*.rq")):
-        if NAME_RE.match(path.stem):
-            queries[path.stem] = read_saved_query(path)
+    found = (p for p in directory.iterdir() if p.name.endswith(".rq") and p.is_file())
+    for path in sorted(found, key=lambda p: p.name):
+        stem = path.name.removesuffix(".rq")
+        if NAME_RE.match(stem):
+            queries[stem] = read_saved_query(path)
         else:
             log.warning("%s: ignored, saved query names are lower-case kebab-case", path)
     return queries
 
 
-def get_saved_query(name_or_path: str, directory: Path = QUERIES_DIR) -> SavedQuery:
+def get_saved_query(name_or_path: str, directory: Path | Traversable = QUERIES_DIR) -> SavedQuery:
     """Return the saved query called *name_or_path*, or read it from a ``.rq`` file path."""
     if NAME_RE.match(name_or_path):
         path = directory / f"{name_or_path}.rq"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import platformdirs
@@ -17,12 +19,13 @@ BASE_IRI = os.environ.get("GENRL_KG_BASE", "https://w3id.org/genrl-kg/")
 ONTOLOGY_NS = "https://w3id.org/genrl-kg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/genrl-kg/ontology"
 
-PACKAGE_ROOT = Path(__file__).resolve().parent
-PROJECT_ROOT = PACKAGE_ROOT.parent
-ONTOLOGY_FILE = PROJECT_ROOT / "ontology" / "genrl.ttl"
-SHAPES_FILE = PROJECT_ROOT / "ontology" / "shapes.ttl"
-QUERIES_DIR = PROJECT_ROOT / "queries"
-DATA_DIR = PROJECT_ROOT / "data"
+# What the package ships and reads at run time: in a checkout the top-level ontology/, queries/
+# and data/ are links to these folders, so there is one copy and an installed wheel has it too.
+RESOURCES: Traversable = files("genrl_kg")
+ONTOLOGY_FILE: Traversable = RESOURCES / "ontology" / "genrl.ttl"
+SHAPES_FILE: Traversable = RESOURCES / "ontology" / "shapes.ttl"
+QUERIES_DIR: Traversable = RESOURCES / "queries"
+DATA_DIR: Traversable = RESOURCES / "data"
 
 GRAPH_NAMES = ("ontology", "list", "tables", "arxiv", "links", "build")
 

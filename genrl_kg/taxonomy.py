@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -109,20 +109,26 @@ class SectionConcept:
     definition: str = ""
 
 
-@functools.lru_cache(maxsize=4)
-def _parse_ontology(path: str) -> Graph:
+_ONTOLOGIES: dict[str, Graph] = {}
+_TAXONOMIES: dict[str, Taxonomy] = {}
+
+
+def _parse_ontology(path: Path | Traversable) -> Graph:
     """Parse the ontology file at *path* (cached per path)."""
+    if str(path) in _ONTOLOGIES:
+        return _ONTOLOGIES[str(path)]
     graph = Graph()
     try:
-        graph.parse(path, format="turtle")
+        graph.parse(data=path.read_bytes(), format="turtle")
     except Exception as exc:  # rdflib raises many types (BadSyntax, IndexError, OSError)
         raise InputError(f"{path}: cannot read the ontology: {exc}") from exc
+    _ONTOLOGIES[str(path)] = graph
     return graph
 
 
-def load_ontology(path: Path | str = settings.ONTOLOGY_FILE) -> Graph:
+def load_ontology(path: Path | Traversable | str = settings.ONTOLOGY_FILE) -> Graph:
     """Return the ontology graph (cached: treat it as read-only, copy it before changing it)."""
-    return _parse_ontology(str(Path(path).resolve()))
+    return _parse_ontology(Path(path) if isinstance(path, str) else path)
 
 
 class Taxonomy:
@@ -315,12 +321,13 @@ class Taxonomy:
         return tuple(found)
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_taxonomy(path: str) -> Taxonomy:
+def _cached_taxonomy(path: Path | Traversable) -> Taxonomy:
     """Build the Taxonomy for the ontology at *path* (cached per path)."""
-    return Taxonomy(_parse_ontology(path))
+    if str(path) not in _TAXONOMIES:
+        _TAXONOMIES[str(path)] = Taxonomy(_parse_ontology(path))
+    return _TAXONOMIES[str(path)]
 
 
-def load_taxonomy(path: Path | str = settings.ONTOLOGY_FILE) -> Taxonomy:
+def load_taxonomy(path: Path | Traversable | str = settings.ONTOLOGY_FILE) -> Taxonomy:
     """Return the (cached) Taxonomy of the ontology file at *path*."""
-    return _cached_taxonomy(str(Path(path).resolve()))
+    return _cached_taxonomy(Path(path) if isinstance(path, str) else path)

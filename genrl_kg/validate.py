@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from rdflib import Graph
@@ -18,9 +19,9 @@ MAX_REPORTED = 10
 
 
 @lru_cache(maxsize=2)
-def load_shapes(path: Path = SHAPES_FILE) -> Graph:
+def load_shapes(path: Path | Traversable = SHAPES_FILE) -> Graph:
     """Return the SHACL shapes graph (parsed once)."""
-    return Graph().parse(path, format="turtle")
+    return Graph().parse(data=path.read_bytes(), format="turtle")
 
 
 def find_violations(data: Graph, shapes: Graph | None = None) -> list[str]:

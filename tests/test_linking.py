@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT
 
 from genrl_kg.errors import InputError
 from genrl_kg.linking import (
@@ -15,7 +16,7 @@ from genrl_kg.linking import (
     load_curated_links,
     parse_citation_key,
 )
-from genrl_kg.settings import DATA_DIR, PROJECT_ROOT
+from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.tables import TableRow, read_tables
 
 UPSTREAM_COMMIT = "3a091cc571bb16dd9e20809563b2fb788c90ed79"

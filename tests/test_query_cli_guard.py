@@ -8,11 +8,11 @@ from pathlib import Path
 
 import fake_servers
 import pytest
+from conftest import PROJECT_ROOT
 from fake_servers import FakeResponse, FakeServer
 from test_queries import FIXTURE_LIST
 
 from genrl_kg.pipeline import run_build
-from genrl_kg.settings import PROJECT_ROOT
 from genrl_kg.sources.upstream import local_source
 
 fake_server = fake_servers.fake_server  # the fixture

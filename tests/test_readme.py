@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from click.testing import CliRunner
+from conftest import PROJECT_ROOT
 
 from genrl_kg.cli import cli
 from genrl_kg.queries import load_saved_queries, queries_markdown_table
-from genrl_kg.settings import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 

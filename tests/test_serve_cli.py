@@ -15,10 +15,10 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from conftest import PROJECT_ROOT
 from test_queries import FIXTURE_LIST
 
 from genrl_kg.pipeline import run_build
-from genrl_kg.settings import PROJECT_ROOT
 from genrl_kg.sources.upstream import local_source
 
 LOOKUP = (

@@ -8,6 +8,7 @@ from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from conftest import PROJECT_ROOT
 from xlsx_fixtures import (
     HEADER,
     lie_about_dimension,
@@ -17,7 +18,6 @@ from xlsx_fixtures import (
 )
 
 from genrl_kg.errors import InputError
-from genrl_kg.settings import PROJECT_ROOT
 from genrl_kg.sources.tables import (
     ArchiveLimits,
     category_hint,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg.errors import InputError
@@ -53,11 +55,11 @@ LINK_THRESHOLD = 0.4  # confidence of the weakest link the two rules above allow
 CURATED_COLUMNS = ("citation_key", "paper_key", "reason")
 
 
-def load_curated_links(path: Path | str) -> dict[str, str]:
+def load_curated_links(path: Path | Traversable | str) -> dict[str, str]:
     """Read the curated override CSV (citation_key, paper_key, reason); empty paper_key = none."""
-    path = Path(path)
+    path = Path(path) if isinstance(path, str) else path
     curated: dict[str, str] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
+    with io.StringIO(path.read_text(encoding="utf-8"), newline="") as fh:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != CURATED_COLUMNS:
             raise InputError(f"{path}:1: header must be {','.join(CURATED_COLUMNS)}")

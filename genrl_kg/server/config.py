@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg import settings as project_settings
@@ -19,7 +20,7 @@ class ServerSettings:
 
     store_dir: Path
     base_iri: str = project_settings.BASE_IRI
-    queries_dir: Path = project_settings.QUERIES_DIR
+    queries_dir: Path | Traversable = project_settings.QUERIES_DIR
     timeout: float = 10.0
     row_cap: int = 10_000
     graph_triple_cap: int = 500_000

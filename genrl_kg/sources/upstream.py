@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg.atomic import write_atomically
@@ -52,7 +53,7 @@ class SourceSet:
     table_paths: tuple[Path, ...]
 
 
-def load_pin(path: Path = PIN_FILE) -> Pin:
+def load_pin(path: Path | Traversable = PIN_FILE) -> Pin:
     """Read the pinned upstream commit from ``data/upstream.json``."""
     data = json.loads(path.read_text(encoding="utf-8"))
     return Pin(

@@ -6,6 +6,7 @@ import csv
 import logging
 import re
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg.errors import InputError
@@ -54,7 +55,7 @@ class Drift:
     found: tuple[str, ...]
 
 
-def read_alignment(path: Path = ALIGNMENT_FILE) -> list[Alignment]:
+def read_alignment(path: Path | Traversable = ALIGNMENT_FILE) -> list[Alignment]:
     """Read and check the alignment file; a bad row raises InputError naming file and line."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -72,7 +73,7 @@ def read_alignment(path: Path = ALIGNMENT_FILE) -> list[Alignment]:
     return rows
 
 
-def _check(path: Path, row: Alignment) -> None:
+def _check(path: Path | Traversable, row: Alignment) -> None:
     """Raise InputError if *row* is malformed."""
     prefix, sep, local = row.concept.partition(":")
     problem = None
@@ -96,7 +97,7 @@ def verify_alignment(
     endpoint: str | None = None,
     *,
     client: SparqlClient | None = None,
-    path: Path = ALIGNMENT_FILE,
+    path: Path | Traversable = ALIGNMENT_FILE,
 ) -> list[Drift]:
     """Check every aligned item's English label at *endpoint* (main graph); return the drift."""
     url = resolve_endpoints(endpoint)[0]
