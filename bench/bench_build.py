@@ -76,7 +76,7 @@ def child_build(source: str, store: str) -> dict[str, Any]:
     import resource
 
     start = time.perf_counter()
-    from genrl_kg.pipeline import run_build
+    from genrl_kg.build import run_build
     from genrl_kg.sources.upstream import local_source
 
     imported = time.perf_counter()
@@ -97,7 +97,7 @@ def bench_real(repeats: int) -> str:
     """Time the real list's build by stage (in-process, warm) and end to end via the CLI."""
     if not (UPSTREAM / "README.md").is_file():
         return f"part 1 skipped: {UPSTREAM} not found"
-    from genrl_kg.pipeline import run_build
+    from genrl_kg.build import run_build
     from genrl_kg.sources.awesome_list import read_list
     from genrl_kg.sources.upstream import local_source
 
@@ -156,7 +156,7 @@ def bench_real(repeats: int) -> str:
     rows += [
         ["sum of stages", f"{sum(stage.values()):.3f}"],
         ["**run_build total (in-process)**", f"{total:.3f}"],
-        ["imports (genrl_kg.pipeline, child)", f"{child['import_s']:.3f}"],
+        ["imports (genrl_kg.build, child)", f"{child['import_s']:.3f}"],
         ["CLI build wall - bare `python -c pass`", f"{_median(cli) - _median(bare):.3f}"],
     ]
     head = (
@@ -223,7 +223,7 @@ def bench_load(sizes: list[int], repeats: int) -> str:
     """Time the load stage against a plain pyoxigraph bulk load of the same quads, side by side."""
     import pyoxigraph as ox
 
-    from genrl_kg.pipeline import build_graphs
+    from genrl_kg.build import build_graphs
     from genrl_kg.sources.upstream import local_source
     from genrl_kg.store import write_store
 

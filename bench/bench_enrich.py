@@ -27,8 +27,8 @@ sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 from fake_servers import FakeResponse, FakeServer, RecordedRequest  # noqa: E402
 from test_arxiv import entry, feed  # noqa: E402
 
-from genrl_kg.enrich import EnrichOptions  # noqa: E402
-from genrl_kg.pipeline import run_build  # noqa: E402
+from genrl_kg.build import ArxivOptions, BuildOptions  # noqa: E402
+from genrl_kg.build import run_build  # noqa: E402
 from genrl_kg.sources.upstream import local_source  # noqa: E402
 
 API = "/api/query"

@@ -1,26 +1,18 @@
-"""RDF namespaces, prefixes and concept-scheme IRIs; GENRL mirrors ontology/genrl.ttl."""
+"""Namespaces, prefixes and concept-scheme IRIs as plain strings; GENRL mirrors the ontology.
+
+No RDF library is imported here: the build's hot path turns these strings into pyoxigraph
+terms (``genrl_kg.rdf.terms``), and rdflib users wrap them in ``URIRef`` or call
+:func:`bind_prefixes`.
+"""
 
 from __future__ import annotations
 
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import (
-    DCAT,
-    DCTERMS,
-    FOAF,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
-    SDO,
-    SKOS,
-    VOID,
-    XSD,
-    DefinedNamespace,
-)
+from typing import Any
 
 __all__ = [
     "ARXIV_CATEGORY_SCHEME",
     "BASE_MODEL_SCHEME",
+    "CITO",
     "CODE_AVAILABILITY_SCHEME",
     "CONCEPT_BASE",
     "CONCEPT_SCHEMES",
@@ -29,6 +21,7 @@ __all__ = [
     "EVALUATION_SETTING_SCHEME",
     "FOAF",
     "GENRL",
+    "GENRL_TERMS",
     "MODALITY_SCHEME",
     "OWL",
     "PREFIXES",
@@ -43,24 +36,168 @@ __all__ = [
     "VOID",
     "WDT",
     "XSD",
+    "Namespace",
     "bind_prefixes",
     "concept_iri",
 ]
 
-# schema.org: rdflib's SDO uses https://schema.org/, the form schema.org itself publishes.
-SCHEMA = SDO
-WDT = Namespace("http://www.wikidata.org/prop/direct/")
+
+class Namespace:
+    """A namespace IRI whose attributes and items are the IRIs of its terms, as strings.
+
+    With *terms*, only those names exist and any other raises AttributeError.
+
+    >>> ex = Namespace("https://example.org/", terms=("Paper", "title"))
+    >>> ex.Paper, ex.title, str(ex)
+    ('https://example.org/Paper', 'https://example.org/title', 'https://example.org/')
+    >>> ex.Papr
+    Traceback (most recent call last):
+    AttributeError: 'Papr' is not a term of https://example.org/
+    """
+
+    __slots__ = ("_iri", "_terms")
+
+    def __init__(self, iri: str, terms: tuple[str, ...] | None = None) -> None:
+        """Create the namespace *iri*, closed to *terms* when they are given."""
+        self._iri = iri
+        self._terms = frozenset(terms) if terms is not None else None
+
+    def term(self, name: str) -> str:
+        """Return the IRI of term *name*, or raise AttributeError for a closed namespace."""
+        if self._terms is not None and name not in self._terms:
+            raise AttributeError(f"{name!r} is not a term of {self._iri}")
+        return self._iri + name
+
+    def __getattr__(self, name: str) -> str:
+        """Return the IRI of term *name*."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self.term(name)
+
+    def __getitem__(self, name: str) -> str:
+        """Return the IRI of term *name* (``WDT["P818"]``)."""
+        return self.term(name)
+
+    def __str__(self) -> str:
+        """Return the namespace IRI."""
+        return self._iri
+
+    def __repr__(self) -> str:
+        """Show the namespace IRI."""
+        return f"Namespace({self._iri!r})"
+
+    def __dir__(self) -> list[str]:
+        """List the terms of a closed namespace."""
+        return sorted(self._terms or ())
+
+
+GENRL_TERMS = (
+    # classes
+    "Paper",
+    "Framework",
+    "Dataset",
+    "FoundationModel",
+    "Person",
+    "Authorship",
+    "ListEntry",
+    "TableRow",
+    "Cell",
+    "ModalityProfile",
+    "Build",
+    "PrimaryDimension",
+    "SecondaryDimension",
+    "TaskGroup",
+    "TaxonomyLeaf",
+    "BaseModelType",
+    "Modality",
+    "RLTask",
+    "CodeAvailability",
+    "EvaluationSetting",
+    "ArxivCategory",
+    # paper identifiers and list facts
+    "listedLink",
+    "arxivId",
+    "doi",
+    "openReviewId",
+    "ieeeXploreId",
+    "yearAdded",
+    "markedNew",
+    "mergedEntries",
+    # provenance
+    "sourceFile",
+    "sourceLine",
+    "upstreamCommit",
+    "rawText",
+    # taxonomy cross-links
+    "aboutBaseModel",
+    "aboutRLTask",
+    # modality table
+    "modelType",
+    "inputModality",
+    "outputModality",
+    "inputModalityText",
+    "outputModalityText",
+    "primaryRole",
+    "tradeOff",
+    # table rows
+    "sheet",
+    "rowNumber",
+    "tableCategory",
+    "citationKey",
+    "describesPaper",
+    "linkMethod",
+    "linkConfidence",
+    "resolved",
+    "cellText",
+    "column",
+    "columnIndex",
+    "introducesFramework",
+    "acronym",
+    "usesFoundationModel",
+    "codeAvailability",
+    "evaluationSetting",
+    "usesDataset",
+    "application",
+    "taxonomyTag",
+    # arXiv metadata
+    "arxivVersion",
+    "arxivCategory",
+    "primaryCategory",
+    "authorship",
+    "author",
+    "position",
+    "affiliationText",
+    "arxivTitle",
+    "enriched",
+    "titleCheck",
+)
+
+GENRL = Namespace("https://w3id.org/genrl-kg/ontology#", GENRL_TERMS)
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+# schema.org: the https form schema.org itself publishes.
+SCHEMA = Namespace("https://schema.org/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VANN = Namespace("http://purl.org/vocab/vann/")
+WDT = Namespace("http://www.wikidata.org/prop/direct/")
+CITO = Namespace("http://purl.org/spar/cito/")
 
 CONCEPT_BASE = "https://w3id.org/genrl-kg/"
-TAXONOMY_SCHEME = URIRef(CONCEPT_BASE + "taxonomy")
-BASE_MODEL_SCHEME = URIRef(CONCEPT_BASE + "base-model")
-MODALITY_SCHEME = URIRef(CONCEPT_BASE + "modality")
-RL_TASK_SCHEME = URIRef(CONCEPT_BASE + "rl-task")
-CODE_AVAILABILITY_SCHEME = URIRef(CONCEPT_BASE + "code-availability")
-EVALUATION_SETTING_SCHEME = URIRef(CONCEPT_BASE + "evaluation-setting")
-ARXIV_CATEGORY_SCHEME = URIRef(CONCEPT_BASE + "arxiv-category")
-CONCEPT_SCHEMES: tuple[URIRef, ...] = (
+TAXONOMY_SCHEME = CONCEPT_BASE + "taxonomy"
+BASE_MODEL_SCHEME = CONCEPT_BASE + "base-model"
+MODALITY_SCHEME = CONCEPT_BASE + "modality"
+RL_TASK_SCHEME = CONCEPT_BASE + "rl-task"
+CODE_AVAILABILITY_SCHEME = CONCEPT_BASE + "code-availability"
+EVALUATION_SETTING_SCHEME = CONCEPT_BASE + "evaluation-setting"
+ARXIV_CATEGORY_SCHEME = CONCEPT_BASE + "arxiv-category"
+CONCEPT_SCHEMES: tuple[str, ...] = (
     TAXONOMY_SCHEME,
     BASE_MODEL_SCHEME,
     MODALITY_SCHEME,
@@ -69,99 +206,6 @@ CONCEPT_SCHEMES: tuple[URIRef, ...] = (
     EVALUATION_SETTING_SCHEME,
     ARXIV_CATEGORY_SCHEME,
 )
-
-
-class GENRL(DefinedNamespace):
-    """The genrl-kg ontology terms; an undefined name raises AttributeError."""
-
-    _NS = Namespace("https://w3id.org/genrl-kg/ontology#")
-    _fail = True
-
-    # classes
-    Paper: URIRef
-    Framework: URIRef
-    Dataset: URIRef
-    FoundationModel: URIRef
-    Person: URIRef
-    Authorship: URIRef
-    ListEntry: URIRef
-    TableRow: URIRef
-    Cell: URIRef
-    ModalityProfile: URIRef
-    Build: URIRef
-    PrimaryDimension: URIRef
-    SecondaryDimension: URIRef
-    TaskGroup: URIRef
-    TaxonomyLeaf: URIRef
-    BaseModelType: URIRef
-    Modality: URIRef
-    RLTask: URIRef
-    CodeAvailability: URIRef
-    EvaluationSetting: URIRef
-    ArxivCategory: URIRef
-
-    # paper identifiers and list facts
-    listedLink: URIRef
-    arxivId: URIRef
-    doi: URIRef
-    openReviewId: URIRef
-    ieeeXploreId: URIRef
-    yearAdded: URIRef
-    markedNew: URIRef
-    mergedEntries: URIRef
-
-    # provenance
-    sourceFile: URIRef
-    sourceLine: URIRef
-    upstreamCommit: URIRef
-    rawText: URIRef
-
-    # taxonomy cross-links
-    aboutBaseModel: URIRef
-    aboutRLTask: URIRef
-
-    # modality table
-    modelType: URIRef
-    inputModality: URIRef
-    outputModality: URIRef
-    inputModalityText: URIRef
-    outputModalityText: URIRef
-    primaryRole: URIRef
-    tradeOff: URIRef
-
-    # table rows
-    sheet: URIRef
-    rowNumber: URIRef
-    tableCategory: URIRef
-    citationKey: URIRef
-    describesPaper: URIRef
-    linkMethod: URIRef
-    linkConfidence: URIRef
-    resolved: URIRef
-    cellText: URIRef
-    column: URIRef
-    columnIndex: URIRef
-    introducesFramework: URIRef
-    acronym: URIRef
-    usesFoundationModel: URIRef
-    codeAvailability: URIRef
-    evaluationSetting: URIRef
-    usesDataset: URIRef
-    application: URIRef
-    taxonomyTag: URIRef
-
-    # arXiv metadata
-    arxivVersion: URIRef
-    arxivCategory: URIRef
-    primaryCategory: URIRef
-    authorship: URIRef
-    author: URIRef
-    position: URIRef
-    affiliationText: URIRef
-    arxivTitle: URIRef
-    enriched: URIRef
-    titleCheck: URIRef
-
 
 PREFIXES: dict[str, str] = {
     "genrl": str(GENRL),
@@ -188,17 +232,19 @@ PREFIXES: dict[str, str] = {
 }
 
 
-def concept_iri(scheme: str, slug: str) -> URIRef:
+def concept_iri(scheme: str, slug: str) -> str:
     """Return the fixed IRI of concept *slug* in concept scheme *scheme*.
 
     >>> concept_iri("base-model", "llm")
-    rdflib.term.URIRef('https://w3id.org/genrl-kg/base-model/llm')
+    'https://w3id.org/genrl-kg/base-model/llm'
     """
-    return URIRef(f"{CONCEPT_BASE}{scheme}/{slug}")
+    return f"{CONCEPT_BASE}{scheme}/{slug}"
 
 
-def bind_prefixes(graph: Graph) -> Graph:
-    """Bind every prefix of PREFIXES on *graph* (replacing rdflib's defaults) and return it."""
+def bind_prefixes(graph: Any) -> Any:
+    """Bind every prefix of PREFIXES on an rdflib *graph* (replacing its defaults); return it."""
+    from rdflib import Namespace as RdflibNamespace
+
     for prefix, iri in PREFIXES.items():
-        graph.bind(prefix, Namespace(iri), override=True, replace=True)
+        graph.bind(prefix, RdflibNamespace(iri), override=True, replace=True)
     return graph

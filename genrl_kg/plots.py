@@ -80,12 +80,12 @@ def check_format(path: Path | str) -> str:
 
 
 def read_build_date(store: ox.Store) -> str:
-    """Return the build's date (dcterms:created of the dataset), or 'unknown date'."""
+    """Return the build's date (dcterms:created of the dataset), or 'a local copy' without one."""
     results = store.query(_CREATED, use_default_graph_as_union=True)
     assert isinstance(results, ox.QuerySolutions)
     for solution in results:
         return str(solution["created"].value)[:10]
-    return "unknown date"
+    return "a local copy"
 
 
 def _rows(store: ox.Store, name: str) -> list[dict[str, str]]:

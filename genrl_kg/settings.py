@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -37,6 +38,14 @@ def graph_iri(name: str, base: str = BASE_IRI) -> str:
     'https://example.org/graph/list'
     """
     return f"{base}graph/{name}"
+
+
+def source_date_epoch() -> str | None:
+    """Return $SOURCE_DATE_EPOCH as an ISO 8601 UTC timestamp, or None when unset or invalid."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def default_store_dir() -> Path:

@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -137,27 +138,36 @@ def _swap(store_dir: Path, build_id: str) -> None:
         info_link.symlink_to(Path(CURRENT) / BUILD_INFO)
 
 
-def replace_graph(store_dir: Path, graph: str, quads: Iterable[ox.Quad]) -> Path:
+def replace_graph(
+    store_dir: Path, graph: str, quads: Iterable[ox.Quad], base: str | None = None
+) -> Path:
     """Swap in a copy of the live store whose named graph *graph* holds exactly *quads*.
 
     The live store is never modified in place: readers keep seeing the old data until the
-    atomic swap, and a failure leaves it as it was. The build lock is held throughout.
+    atomic swap, and a failure leaves it as it was. The build lock is held throughout. The
+    build graph's ``void:triples`` and ``build.json``'s counts are recomputed for the new data.
     """
+    from genrl_kg.rdf.build import recount
+    from genrl_kg.settings import GRAPH_NAMES, graph_iri
+
     with build_lock(store_dir):
         live = open_store(store_dir, read_only=True)
         info = read_build_info(store_dir)
+        base = base or str(info.get("base") or "")
         name = ox.NamedNode(graph)
-        kept = (q for q in live if q.graph_name != name)
-        new = (
+        kept = [q for q in live if q.graph_name != name]
+        new = [
             q if q.graph_name == name else ox.Quad(q.subject, q.predicate, q.object, name)
             for q in quads
-        )
-        return write_store(store_dir, _chain(kept, new), info, locked=True)
-
-
-def _chain(*parts: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
-    for part in parts:
-        yield from part
+        ]
+        present = {g.value for g in live.named_graphs() if isinstance(g, ox.NamedNode)}
+        names = [n for n in GRAPH_NAMES if graph_iri(n, base) in present | {graph}]
+        everything = recount(kept + new, base, names) if base else kept + new
+        if base:
+            sizes = Counter(getattr(q.graph_name, "value", "") for q in everything)
+            info["triples"] = {n: sizes[graph_iri(n, base)] for n in names}
+        del live
+        return write_store(store_dir, everything, info, locked=True)
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
 
 from genrl_kg import settings
 from genrl_kg.errors import InputError
@@ -18,11 +19,29 @@ from genrl_kg.namespace import (
     BASE_MODEL_SCHEME,
     CODE_AVAILABILITY_SCHEME,
     EVALUATION_SETTING_SCHEME,
+    GENRL,
     MODALITY_SCHEME,
     SKOS,
     TAXONOMY_SCHEME,
     concept_iri,
 )
+
+__all__ = [
+    "BOTH",
+    "CODE_AVAILABLE",
+    "CODE_COMING_SOON",
+    "CODE_NOT_AVAILABLE",
+    "REAL_WORLD",
+    "SIMULATION",
+    "SectionConcept",
+    "Taxonomy",
+    "clean_heading",
+    "load_ontology",
+    "load_taxonomy",
+    "normalize_label",
+    "slugify_heading",
+    "split_tags",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +61,14 @@ BOTH = concept_iri("evaluation-setting", "both")
 CODE_AVAILABLE = concept_iri("code-availability", "available")
 CODE_NOT_AVAILABLE = concept_iri("code-availability", "not-available")
 CODE_COMING_SOON = concept_iri("code-availability", "coming-soon")
+_IN_SCHEME = SKOS.inScheme
+_PREF_LABEL = SKOS.prefLabel
+_ALT_LABEL = SKOS.altLabel
+_NOTATION = SKOS.notation
+_BROADER = SKOS.broader
+_NARROWER = SKOS.narrower
+_DEFINITION = SKOS.definition
+_ABOUT_BASE_MODEL = GENRL.aboutBaseModel
 
 
 def clean_heading(text: str) -> str:
@@ -101,96 +128,117 @@ def split_tags(text: str) -> tuple[str, ...]:
 class SectionConcept:
     """A list section resolved to a taxonomy concept, known or minted for an unknown heading."""
 
-    iri: URIRef
+    iri: str
     known: bool
-    broader: URIRef | None
+    broader: str | None
     label: str
     notation: str | None = None
     definition: str = ""
 
 
-_ONTOLOGIES: dict[str, Graph] = {}
+_ONTOLOGIES: dict[str, tuple[ox.Triple, ...]] = {}
 _TAXONOMIES: dict[str, Taxonomy] = {}
 
 
-def _parse_ontology(path: Path | Traversable) -> Graph:
-    """Parse the ontology file at *path* (cached per path)."""
-    if str(path) in _ONTOLOGIES:
-        return _ONTOLOGIES[str(path)]
-    graph = Graph()
-    try:
-        graph.parse(data=path.read_bytes(), format="turtle")
-    except Exception as exc:  # rdflib raises many types (BadSyntax, IndexError, OSError)
-        raise InputError(f"{path}: cannot read the ontology: {exc}") from exc
-    _ONTOLOGIES[str(path)] = graph
-    return graph
+def load_ontology(path: Path | Traversable | str = settings.ONTOLOGY_FILE) -> tuple[ox.Triple, ...]:
+    """Return the ontology's triples, parsed once per path (Oxigraph's Turtle parser)."""
+    path = Path(path) if isinstance(path, str) else path
+    key = str(path)
+    if key not in _ONTOLOGIES:
+        try:
+            data = path.read_bytes()
+            triples = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=settings.ONTOLOGY_IRI)
+            _ONTOLOGIES[key] = tuple(q.triple for q in triples)
+        except (OSError, SyntaxError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise InputError(f"{path}: cannot read the ontology: {reason}") from None
+    return _ONTOLOGIES[key]
 
 
-def load_ontology(path: Path | Traversable | str = settings.ONTOLOGY_FILE) -> Graph:
-    """Return the ontology graph (cached: treat it as read-only, copy it before changing it)."""
-    return _parse_ontology(Path(path) if isinstance(path, str) else path)
+def _value(term: object) -> str:
+    """Return an IRI or a literal's lexical form, from a pyoxigraph or an rdflib term."""
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
 
 
 class Taxonomy:
-    """Concepts of the ontology's schemes, indexed for matching headings, tags and cells."""
+    """Concepts of the ontology's schemes, indexed for matching headings, tags and cells.
 
-    def __init__(self, graph: Graph) -> None:
-        """Index the concept schemes of *graph*."""
-        self.graph = graph
-        self._labels: dict[URIRef, str] = {}
-        self._keys: dict[URIRef, frozenset[str]] = {}
-        self._index: dict[URIRef, dict[str, list[URIRef]]] = {}
-        for concept, scheme in sorted(graph.subject_objects(SKOS.inScheme)):
-            if not isinstance(concept, URIRef) or not isinstance(scheme, URIRef):
-                continue
-            pref = graph.value(concept, SKOS.prefLabel)
-            alts = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
-            self._labels[concept] = str(pref) if pref is not None else str(concept)
+    Concepts are plain IRI strings; any iterable of (subject, predicate, object) triples works,
+    pyoxigraph's or rdflib's.
+    """
+
+    def __init__(self, triples: Iterable[Any]) -> None:
+        """Index the concept schemes found in *triples*."""
+        self._props: dict[str, dict[str, list[str]]] = {}
+        for s, p, o in triples:
+            self._props.setdefault(_value(s), {}).setdefault(_value(p), []).append(_value(o))
+        self._labels: dict[str, str] = {}
+        self._keys: dict[str, frozenset[str]] = {}
+        self._index: dict[str, dict[str, list[str]]] = {}
+        memberships = sorted(
+            (concept, scheme)
+            for concept, props in self._props.items()
+            for scheme in props.get(_IN_SCHEME, ())
+        )
+        for concept, scheme in memberships:
+            pref = self.value(concept, _PREF_LABEL)
+            alts = sorted(self.objects(concept, _ALT_LABEL))
+            self._labels[concept] = pref if pref is not None else concept
             keys = frozenset(normalize_label(t) for t in [self._labels[concept], *alts])
             self._keys[concept] = keys
             index = self._index.setdefault(scheme, {})
             for key in sorted(keys):
                 index.setdefault(key, []).append(concept)
 
+    def objects(self, subject: str, predicate: str) -> tuple[str, ...]:
+        """Return the values of *predicate* on *subject*, sorted."""
+        return tuple(sorted(self._props.get(subject, {}).get(predicate, ())))
+
+    def value(self, subject: str, predicate: str) -> str | None:
+        """Return the smallest value of *predicate* on *subject*, or None."""
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
     # --- lookups -------------------------------------------------------------------
 
-    def concepts(self, scheme: URIRef = TAXONOMY_SCHEME) -> tuple[URIRef, ...]:
+    def concepts(self, scheme: str = TAXONOMY_SCHEME) -> tuple[str, ...]:
         """Return the concepts of *scheme*, sorted by IRI."""
         found = {c for cs in self._index.get(scheme, {}).values() for c in cs}
         return tuple(sorted(found))
 
-    def label(self, concept: URIRef) -> str:
+    def label(self, concept: str) -> str:
         """Return the preferred label of *concept* (its IRI if it has none)."""
         return self._labels.get(concept, str(concept))
 
-    def notation(self, concept: URIRef) -> str | None:
+    def notation(self, concept: str) -> str | None:
         """Return the skos:notation of *concept*, if any."""
-        value = self.graph.value(concept, SKOS.notation)
-        return None if value is None else str(value)
+        return self.value(concept, _NOTATION)
 
-    def broader(self, concept: URIRef) -> URIRef | None:
+    def broader(self, concept: str) -> str | None:
         """Return the broader concept of *concept* (the smallest IRI if several)."""
-        found = sorted(
-            o for o in self.graph.objects(concept, SKOS.broader) if isinstance(o, URIRef)
-        )
-        return found[0] if found else None
+        return self.value(concept, _BROADER)
 
-    def ancestors(self, concept: URIRef) -> tuple[URIRef, ...]:
+    def about_base_models(self, concept: str) -> tuple[str, ...]:
+        """Return the base models a taxonomy concept is about (genrl:aboutBaseModel)."""
+        return self.objects(concept, _ABOUT_BASE_MODEL)
+
+    def ancestors(self, concept: str) -> tuple[str, ...]:
         """Return the broader chain of *concept*, nearest first."""
-        chain: list[URIRef] = []
+        chain: list[str] = []
         current = self.broader(concept)
         while current is not None and current not in chain:
             chain.append(current)
             current = self.broader(current)
         return tuple(chain)
 
-    def leaves(self) -> tuple[URIRef, ...]:
+    def leaves(self) -> tuple[str, ...]:
         """Return the taxonomy concepts without a narrower concept, sorted by IRI."""
         return tuple(
-            c for c in self.concepts(TAXONOMY_SCHEME) if self.graph.value(c, SKOS.narrower) is None
+            c for c in self.concepts(TAXONOMY_SCHEME) if self.value(c, _NARROWER) is None
         )
 
-    def _lookup(self, scheme: URIRef, text: str, plural: bool = False) -> list[URIRef]:
+    def _lookup(self, scheme: str, text: str, plural: bool = False) -> list[str]:
         """Return the concepts of *scheme* with a label matching *text*."""
         index = self._index.get(scheme, {})
         key = normalize_label(text)
@@ -201,7 +249,7 @@ class Taxonomy:
 
     # --- list headings -----------------------------------------------------------------
 
-    def match_heading(self, path: Sequence[str]) -> URIRef | None:
+    def match_heading(self, path: Sequence[str]) -> str | None:
         """Return the taxonomy concept for the last heading of *path*, or None if unknown.
 
         The heading's label decides (a moved section keeps its concept); when several
@@ -215,7 +263,7 @@ class Taxonomy:
             return candidates[0] if candidates else None
         parents = {normalize_label(p) for p in path[:-1]}
 
-        def agreement(concept: URIRef) -> int:
+        def agreement(concept: str) -> int:
             return sum(1 for a in self.ancestors(concept) if self._keys.get(a, set()) & parents)
 
         return max(sorted(candidates), key=agreement)
@@ -236,14 +284,14 @@ class Taxonomy:
                 broader=self.broader(known),
                 label=self.label(known),
                 notation=self.notation(known),
-                definition=str(self.graph.value(known, SKOS.definition) or ""),
+                definition=self.value(known, _DEFINITION) or "",
             )
         label = clean_heading(path[-1])
         slug = slugify_heading(path[-1]) or "untitled"
         parent = self.resolve_section(path[:-1], base) if len(path) > 1 else None
-        iri = URIRef(f"{base}taxonomy/{slug}")
+        iri = f"{base}taxonomy/{slug}"
         if iri in self._labels and parent is not None:
-            iri = URIRef(f"{base}taxonomy/{parent.iri.rsplit('/', 1)[-1]}-{slug}")
+            iri = f"{base}taxonomy/{parent.iri.rsplit('/', 1)[-1]}-{slug}"
         logger.warning(
             "heading %r is not in the ontology's taxonomy; minted %s under %s",
             label,
@@ -261,12 +309,12 @@ class Taxonomy:
 
     # --- table cells -------------------------------------------------------------------
 
-    def match_base_model(self, tag: str) -> URIRef | None:
+    def match_base_model(self, tag: str) -> str | None:
         """Return the base-model concept for one table tag or model-type name, or None."""
         found = self._lookup(BASE_MODEL_SCHEME, tag, plural=True)
         return found[0] if found else None
 
-    def match_code_availability(self, text: str | None) -> URIRef | None:
+    def match_code_availability(self, text: str | None) -> str | None:
         """Return the code-availability concept for a Code Available cell, or None if blank."""
         raw = (text or "").strip()
         key = normalize_label(raw)
@@ -283,7 +331,7 @@ class Taxonomy:
             return CODE_NOT_AVAILABLE
         return None
 
-    def match_evaluation_setting(self, text: str | None) -> URIRef | None:
+    def match_evaluation_setting(self, text: str | None) -> str | None:
         """Return simulation, real world or both for a 'Simulation or Real Exp' cell.
 
         Real robots named only as potential or future work count as simulation.
@@ -306,12 +354,12 @@ class Taxonomy:
             return SIMULATION
         return REAL_WORLD if real else None
 
-    def match_modalities(self, text: str | None) -> tuple[URIRef, ...]:
+    def match_modalities(self, text: str | None) -> tuple[str, ...]:
         """Return the modality concepts named in a Modality table cell, in order, no repeats."""
         whole = self._lookup(MODALITY_SCHEME, text or "", plural=True)
         if whole:
             return (whole[0],)
-        found: list[URIRef] = []
+        found: list[str] = []
         for part in _PART_SEPARATORS.split(text or ""):
             match = self._lookup(MODALITY_SCHEME, part, plural=True)
             if match and match[0] not in found:
@@ -321,13 +369,9 @@ class Taxonomy:
         return tuple(found)
 
 
-def _cached_taxonomy(path: Path | Traversable) -> Taxonomy:
-    """Build the Taxonomy for the ontology at *path* (cached per path)."""
-    if str(path) not in _TAXONOMIES:
-        _TAXONOMIES[str(path)] = Taxonomy(_parse_ontology(path))
-    return _TAXONOMIES[str(path)]
-
-
 def load_taxonomy(path: Path | Traversable | str = settings.ONTOLOGY_FILE) -> Taxonomy:
     """Return the (cached) Taxonomy of the ontology file at *path*."""
-    return _cached_taxonomy(Path(path) if isinstance(path, str) else path)
+    key = str(path)
+    if key not in _TAXONOMIES:
+        _TAXONOMIES[key] = Taxonomy(load_ontology(path))
+    return _TAXONOMIES[key]

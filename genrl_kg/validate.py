@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import SH
 
@@ -44,6 +46,35 @@ def find_violations(data: Graph, shapes: Graph | None = None) -> list[str]:
         message = report.value(result, SH.resultMessage)
         lines.append(f"{focus} {path}: {message}")
     return sorted(lines)
+
+
+def validate_ntriples(
+    triples: Iterable[ox.Triple], where: Callable[[str], str | None] | None = None
+) -> str:
+    """Validate *triples* against the shapes; name each violation's source line via *where*.
+
+    Returns the name of the engine that validated.
+    """
+    data = Graph().parse(
+        data=ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES), format="nt"
+    )
+    violations = find_violations(data)
+    if violations:
+        if where is not None:
+            violations = [_locate(v, where) for v in violations]
+        shown = "; ".join(violations[:MAX_REPORTED])
+        more = len(violations) - MAX_REPORTED
+        raise ValidationError(
+            f"SHACL validation failed: {len(violations)} violation(s): {shown}"
+            + (f" (and {more} more)" if more > 0 else "")
+        )
+    return "pyshacl"
+
+
+def _locate(line: str, where: Callable[[str], str | None]) -> str:
+    focus = line.split(" ", 1)[0]
+    place = where(focus)
+    return f"{place}: {line}" if place else line
 
 
 def validate_graph(data: Graph, shapes: Graph | None = None) -> None:

@@ -8,17 +8,23 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import fake_servers
+import pyoxigraph as ox
 import pytest
 from fake_servers import FakeResponse, FakeServer, RecordedRequest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDFS, SKOS
 
+from genrl_kg.build import BuildContext, BuildOptions
+from genrl_kg.build.links import add_links
+from genrl_kg.build.wikidata import link_wikidata
+from genrl_kg.cli.link import format_link_report
 from genrl_kg.errors import InputError
-from genrl_kg.linking_wikidata import format_link_report, link_wikidata, links_from_cache
-from genrl_kg.namespace import GENRL, SCHEMA, WDT, bind_prefixes
-from genrl_kg.rdf import GraphSet
+from genrl_kg.namespace import bind_prefixes
+from genrl_kg.rdf import QuadSet
+from genrl_kg.rdf import terms as t
 from genrl_kg.rdf.links import add_alignment
 from genrl_kg.settings import ONTOLOGY_FILE
+from genrl_kg.sources.upstream import SourceSet
 from genrl_kg.sources.wikidata import (
     ALIGNMENT_FILE,
     SparqlClient,
@@ -28,6 +34,7 @@ from genrl_kg.sources.wikidata import (
     verify_alignment,
 )
 from genrl_kg.store import write_store
+from genrl_kg.taxonomy import load_taxonomy
 
 fake_server = fake_servers.fake_server
 
@@ -76,9 +83,11 @@ def test_alignment_triples_are_deterministic(tmp_path: Path) -> None:
     path.write_text(HEADER + "base:dataset/mujoco,closeMatch,Q5,MuJoCo,2025-01-01,somewhere\n")
     outputs = []
     for _ in range(2):
-        g = bind_prefixes(Graph())
-        add_alignment(g, BASE, read_alignment(path))
-        assert not any(isinstance(t, BNode) for triple in g for t in triple)
+        quads = QuadSet(BASE, ("links",))
+        add_alignment(quads["links"], BASE, read_alignment(path))
+        data = ox.serialize([q.triple for q in quads.quads()], format=ox.RdfFormat.N_TRIPLES)
+        g = bind_prefixes(Graph().parse(data=data, format="nt"))
+        assert not any(isinstance(term, BNode) for triple in g for term in triple)
         outputs.append(g.serialize(format="turtle"))
     assert outputs[0] == outputs[1]
     assert (URIRef(BASE + "dataset/mujoco"), SKOS.closeMatch, URIRef(WD + "Q5")) in g
@@ -122,12 +131,12 @@ def test_verify_reports_drift(fake_server: FakeServer, tmp_path: Path) -> None:
     assert len(fake_server.requests) == 1
 
 
-def _graphs() -> GraphSet:
+def _graphs() -> QuadSet:
     """Return graphs with one paper (arXiv id) and two authors."""
-    graphs = GraphSet(BASE)
+    graphs = QuadSet(BASE)
     paper = graphs.iri("paper", "arxiv", "2303.04137")
-    graphs["list"].add((paper, RDF.type, GENRL.Paper))
-    graphs["list"].add((paper, WDT.P818, Literal("2303.04137")))
+    graphs["list"].add(paper, t.RDF.type, t.GENRL.Paper)
+    graphs["list"].add(paper, t.WDT.P818, t.text("2303.04137"))
     for position, (slug, name) in enumerate(
         (("cheng-chi", "Cheng Chi"), ("y-du", "Y. Du")), start=1
     ):
@@ -135,10 +144,10 @@ def _graphs() -> GraphSet:
             graphs.iri("person", slug),
             graphs.iri("authorship", "arxiv", "2303.04137", str(position)),
         )
-        graphs["arxiv"].add((person, SCHEMA.name, Literal(name)))
-        graphs["arxiv"].add((paper, GENRL.authorship, authorship))
-        graphs["arxiv"].add((authorship, GENRL.author, person))
-        graphs["arxiv"].add((authorship, GENRL.position, Literal(position, datatype=XSD.integer)))
+        graphs["arxiv"].add(person, t.SCHEMA.name, t.text(name))
+        graphs["arxiv"].add(paper, t.GENRL.authorship, authorship)
+        graphs["arxiv"].add(authorship, t.GENRL.author, person)
+        graphs["arxiv"].add(authorship, t.GENRL.position, t.integer(position))
     return graphs
 
 
@@ -156,13 +165,16 @@ def test_links_from_cache_in_the_build(tmp_path: Path) -> None:
     """The build rebuilds the links graph from the cache alone, with the retrieval time."""
     _fill_cache(tmp_path, "https://query.example.org/sparql")
     graphs = _graphs()
-    report = links_from_cache(graphs, cache_dir=tmp_path)
+    sources = SourceSet(tmp_path, "local copy", tmp_path / "README.md", ())
+    options = BuildOptions(base=BASE, cache_dir=tmp_path)
+    report = add_links(BuildContext(sources, options, graphs, load_taxonomy()))
     links = graphs["links"]
-    assert (URIRef(BASE + "paper/arxiv/2303.04137"), OWL.sameAs, URIRef(WD + "Q1")) in links
-    assert (URIRef(BASE + "person/y-du"), OWL.sameAs, URIRef(WD + "Q11")) in links
-    record = URIRef(BASE + "wikidata-link/arxiv/2303.04137")
-    when = Literal("2025-01-02T03:04:05+00:00", datatype=XSD.dateTime)
-    assert (record, URIRef("http://www.w3.org/ns/prov#generatedAtTime"), when) in links
+    same_as = t.OWL.sameAs
+    assert (t.iri(BASE + "paper/arxiv/2303.04137"), same_as, t.iri(WD + "Q1")) in links
+    assert (t.iri(BASE + "person/y-du"), same_as, t.iri(WD + "Q11")) in links
+    record = t.iri(BASE + "wikidata-link/arxiv/2303.04137")
+    when = t.datetime("2025-01-02T03:04:05+00:00")
+    assert (record, t.PROV.generatedAtTime, when) in links
     assert (report.papers_linked, report.authors_linked, report.requests) == (1, 2, 0)
     assert report.alignments == len(read_alignment())
     assert "1 linked" in format_link_report(report)
@@ -171,7 +183,7 @@ def test_links_from_cache_in_the_build(tmp_path: Path) -> None:
 def test_link_with_verify(fake_server: FakeServer, tmp_path: Path) -> None:
     """--verify adds the drift to the report; the links graph holds the alignment."""
     graphs = _graphs()
-    write_store(tmp_path / "store", graphs.iter_quads())
+    write_store(tmp_path / "store", graphs.quads())
     path = tmp_path / "a.csv"
     path.write_text(HEADER + "tax:a,exactMatch,Q1,robotics,2025-01-01,x\n")
     fake_server.route("/q", _labels_responder({"Q1": "robotic arts"}))

@@ -9,8 +9,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+from genrl_kg.build import BuildReport, run_build
 from genrl_kg.export import export_store
-from genrl_kg.pipeline import BuildReport, run_build
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import open_store
 
@@ -39,7 +39,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
     root = tmp_path_factory.mktemp("messy")
     (root / "src").mkdir()
     (root / "src" / "README.md").write_text(MESSY, encoding="utf-8")
-    report = run_build(local_source(root / "src"), root / "store", enrich=None)
+    report = run_build(local_source(root / "src"), root / "store")
     return root / "store", report
 
 
@@ -49,7 +49,7 @@ def _line(needle: str) -> int:
 
 def test_bad_links_are_reported_with_their_lines(built: tuple[Path, BuildReport]) -> None:
     _, report = built
-    lines = sorted(p["line"] for p in report.problems)
+    lines = sorted(p.line for p in report.list_report.problems)
     assert lines == sorted({_line("Broken Angle"), _line("Spaced Paper")})
     assert any(f"README.md:{_line('Broken Angle')}:" in w for w in report.warnings)
 
@@ -72,7 +72,7 @@ def test_unknown_section_becomes_a_concept_under_its_parent(
     built: tuple[Path, BuildReport],
 ) -> None:
     store_dir, report = built
-    assert report.new_sections == [
+    assert report.list_report.new_sections == [
         "Generative Tools for RL / Task / Reward Signal / Reward models from haptics"
     ]
     rows = list(

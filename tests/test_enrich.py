@@ -15,8 +15,7 @@ from test_arxiv import entry, error_feed, feed
 from test_queries import FIXTURE_LIST, rows
 
 from genrl_kg import settings
-from genrl_kg.enrich import EnrichOptions
-from genrl_kg.pipeline import BuildReport, run_build
+from genrl_kg.build import ArxivOptions, BuildOptions, BuildReport, run_build
 from genrl_kg.sources.arxiv import ArxivCache, fetch_records
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import open_store
@@ -88,8 +87,9 @@ def make_source(root: Path) -> Path:
 
 def build(root: Path, url: str, **options: bool) -> BuildReport:
     """Build the fixture list from *root* with enrichment from *url* (cache in *root*/cache)."""
-    enrich = EnrichOptions(base_url=url, cache_dir=root / "cache", min_interval=0.01, **options)
-    return run_build(local_source(make_source(root)), root / "store", enrich=enrich)
+    arxiv = ArxivOptions(base_url=url, min_interval=0.01, **options)
+    options_ = BuildOptions(cache_dir=root / "cache", arxiv=arxiv)
+    return run_build(local_source(make_source(root)), root / "store", options_)
 
 
 def query(root: Path, name: str, **params: str) -> list[dict[str, str]]:
@@ -132,7 +132,7 @@ def enriched(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with FakeServer() as server:
         server.route(API, FakeArxiv())
         report = build(root, server.url_for(API))
-    assert report.arxiv["not_enriched"] == []
+    assert report.arxiv.not_enriched == []
     return root
 
 
@@ -145,19 +145,19 @@ def test_cold_warm_and_refresh_builds_count_requests(api: FakeServer, tmp_path: 
     assert len(api.requests) == 1
     assert api.requests[0].query["id_list"] == [",".join(IDS)]
     assert api.requests[0].headers["user-agent"] == settings.USER_AGENT
-    assert (cold.arxiv["requests"], cold.arxiv["fetched"], cold.arxiv["from_cache"]) == (1, 3, 0)
-    assert cold.arxiv["not_enriched"] == [] and not cold.arxiv["went_offline"]
+    assert (cold.arxiv.requests, cold.arxiv.fetched, cold.arxiv.from_cache) == (1, 3, 0)
+    assert cold.arxiv.not_enriched == [] and not cold.arxiv.went_offline
     assert cached_ids(tmp_path) == list(IDS)
 
     api.clear()
     warm = build(tmp_path, url)
     assert api.requests == []
-    assert (warm.arxiv["requests"], warm.arxiv["fetched"], warm.arxiv["from_cache"]) == (0, 0, 3)
+    assert (warm.arxiv.requests, warm.arxiv.fetched, warm.arxiv.from_cache) == (0, 0, 3)
 
     refreshed = build(tmp_path, url, refresh=True)
     assert len(api.requests) == 1
     assert api.requests[0].query["id_list"] == [",".join(IDS)]
-    assert (refreshed.arxiv["requests"], refreshed.arxiv["fetched"]) == (1, 3)
+    assert (refreshed.arxiv.requests, refreshed.arxiv.fetched) == (1, 3)
     assert not_enriched(tmp_path) == []
 
 
@@ -165,9 +165,9 @@ def test_server_down_on_refresh_keeps_the_cached_records(api: FakeServer, tmp_pa
     build(tmp_path, api.url_for(API))
     before = query(tmp_path, "papers-per-arxiv-year")
     report = build(tmp_path, closed_port_url(API), refresh=True)
-    assert report.arxiv["went_offline"]
-    assert report.arxiv["not_enriched"] == []
-    assert report.arxiv["from_cache"] == 3
+    assert report.arxiv.went_offline
+    assert report.arxiv.not_enriched == []
+    assert report.arxiv.from_cache == 3
     assert query(tmp_path, "papers-per-arxiv-year") == before
     assert not_enriched(tmp_path) == []
     assert cached_ids(tmp_path) == list(IDS)
@@ -178,8 +178,8 @@ def test_offline_build_makes_no_request_and_marks_uncached_papers(
 ) -> None:
     report = build(tmp_path, api.url_for(API), offline=True)
     assert api.requests == []
-    assert report.arxiv["requests"] == 0
-    assert report.arxiv["not_enriched"] == sorted(KEY.values())
+    assert report.arxiv.requests == 0
+    assert report.arxiv.not_enriched == sorted(KEY.values())
     assert not_enriched(tmp_path) == sorted(PAPER.values())
 
 
@@ -202,7 +202,7 @@ def test_bad_answer_marks_papers_not_enriched_and_next_build_asks_only_for_them(
     api.queue(FakeResponse(body=BAD_ANSWERS[case]), path=API)
     report = build(tmp_path, url)
     assert api.requests[0].query["id_list"] == ["2403.00003,2502.00002"]
-    assert report.arxiv["not_enriched"] == [KEY["F"], KEY["D"]]
+    assert report.arxiv.not_enriched == [KEY["F"], KEY["D"]]
     assert any(KEY["F"] in w and KEY["D"] in w for w in report.warnings)
     assert not_enriched(tmp_path) == [PAPER["F"], PAPER["D"]]
     listed = query(tmp_path, "papers-not-enriched")
@@ -216,7 +216,7 @@ def test_bad_answer_marks_papers_not_enriched_and_next_build_asks_only_for_them(
     api.clear()  # healthy again
     healed = build(tmp_path, url)
     assert [r.query["id_list"] for r in api.requests] == [["2403.00003,2502.00002"]]
-    assert healed.arxiv["not_enriched"] == [] and healed.arxiv["from_cache"] == 1
+    assert healed.arxiv.not_enriched == [] and healed.arxiv.from_cache == 1
     assert query(tmp_path, "papers-not-enriched") == []
     assert cached_ids(tmp_path) == list(IDS)
 
@@ -225,8 +225,8 @@ def test_partial_answer_enriches_the_others(fake_server: FakeServer, tmp_path: P
     url = fake_server.url_for(API)
     fake_server.route(API, FakeArxiv(omit=("2403.00003",)))
     report = build(tmp_path, url)
-    assert report.arxiv["not_enriched"] == [KEY["F"]]
-    assert "2403.00003" in report.arxiv["failed"]
+    assert report.arxiv.not_enriched == [KEY["F"]]
+    assert "2403.00003" in report.arxiv.failed
     assert not_enriched(tmp_path) == [PAPER["F"]]
     enriched = select(tmp_path, "SELECT ?p WHERE { ?p genrl:enriched true } ORDER BY ?p")
     assert enriched == [(PAPER["A"],), (PAPER["D"],)]

@@ -8,21 +8,25 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from pyshacl import validate
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD, ClosedNamespace
 
+from genrl_kg import namespace as ns
 from genrl_kg import settings
-from genrl_kg.namespace import (
-    CONCEPT_SCHEMES,
-    GENRL,
-    PREFIXES,
-    TAXONOMY_SCHEME,
-    VANN,
-    WDT,
-    bind_prefixes,
-    concept_iri,
-)
-from genrl_kg.taxonomy import load_ontology, load_taxonomy
+from genrl_kg.namespace import PREFIXES, bind_prefixes
+from genrl_kg.taxonomy import load_taxonomy
+
+# The namespace module gives plain strings; rdflib graphs want URIRefs.
+GENRL = ClosedNamespace(str(ns.GENRL), list(ns.GENRL_TERMS))
+VANN, WDT = Namespace(str(ns.VANN)), Namespace(str(ns.WDT))
+TAXONOMY_SCHEME = URIRef(ns.TAXONOMY_SCHEME)
+CONCEPT_SCHEMES = tuple(URIRef(s) for s in ns.CONCEPT_SCHEMES)
+
+
+def concept_iri(scheme: str, slug: str) -> URIRef:
+    """Return the concept IRI as an rdflib URIRef."""
+    return URIRef(ns.concept_iri(scheme, slug))
+
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM_ROOT = PROJECT_ROOT.parent / "shared" / "upstream"
@@ -40,14 +44,14 @@ def _upstream_readme() -> Path:
 
 @pytest.fixture(scope="module")
 def ontology() -> Graph:
-    """Return the parsed ontology."""
-    return load_ontology()
+    """Return the ontology, parsed by rdflib (the product parses it with Oxigraph)."""
+    return Graph().parse(data=settings.ONTOLOGY_FILE.read_bytes(), format="turtle")
 
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     """Return the parsed SHACL shapes."""
-    return Graph().parse(settings.SHAPES_FILE, format="turtle")
+    return Graph().parse(data=settings.SHAPES_FILE.read_bytes(), format="turtle")
 
 
 def _concepts(graph: Graph) -> set[URIRef]:
@@ -87,14 +91,13 @@ def test_every_term_scheme_and_concept_has_label_and_definition(ontology: Graph)
 
 
 def test_namespace_and_ontology_define_the_same_terms(ontology: Graph) -> None:
-    ns = str(GENRL)
-    in_ontology = {str(s)[len(ns) :] for s in ontology.subjects() if str(s).startswith(ns)}
-    in_python = {str(term)[len(ns) :] for term in dir(GENRL)}
-    assert in_ontology == in_python
-    typed = {str(s)[len(ns) :] for t in TERM_TYPES for s in ontology.subjects(RDF.type, t)}
+    base = str(ns.GENRL)
+    in_ontology = {str(s)[len(base) :] for s in ontology.subjects() if str(s).startswith(base)}
+    assert in_ontology == set(ns.GENRL_TERMS) == set(dir(ns.GENRL))
+    typed = {str(s)[len(base) :] for t in TERM_TYPES for s in ontology.subjects(RDF.type, t)}
     assert in_ontology <= typed
     with pytest.raises(AttributeError):
-        _ = GENRL.Papr
+        _ = ns.GENRL.Papr
 
 
 def test_class_hierarchy_reuses_standard_vocabularies(ontology: Graph) -> None:
@@ -155,7 +158,7 @@ def test_notations_follow_the_tree(ontology: Graph) -> None:
             assert notation in {"1", "2"}
         else:
             assert notation.rsplit(".", 1)[0] == taxonomy.notation(parent)
-    assert taxonomy.notation(concept_iri("taxonomy", "vlms-for-reward-learning")) == "1.3.1.2"
+    assert taxonomy.notation(ns.concept_iri("taxonomy", "vlms-for-reward-learning")) == "1.3.1.2"
 
 
 def test_every_leaf_has_base_model_and_rl_task(ontology: Graph) -> None:
@@ -213,7 +216,8 @@ def test_every_leaf_heading_of_the_real_list_maps_to_a_known_concept() -> None:
     resolved = {path[-1]: taxonomy.match_heading(path) for path in paths}
     assert len(resolved) == 15
     assert [h for h, iri in resolved.items() if iri is None] == []
-    leaves = set(taxonomy.graph.subjects(RDF.type, GENRL.TaxonomyLeaf))
+    ontology = Graph().parse(data=settings.ONTOLOGY_FILE.read_bytes(), format="turtle")
+    leaves = {str(s) for s in ontology.subjects(RDF.type, GENRL.TaxonomyLeaf)}
     assert set(resolved.values()) == leaves
 
 

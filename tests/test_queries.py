@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib.plugins.sparql import prepareQuery
 
+from genrl_kg.build import run_build
 from genrl_kg.errors import QueryError
-from genrl_kg.pipeline import run_build
 from genrl_kg.queries import bind_parameters, get_saved_query, load_saved_queries, run_query
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import NativeOxigraphStore, open_dataset, open_store
@@ -67,7 +67,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = root / "source"
     source.mkdir()
     (source / "README.md").write_text(FIXTURE_LIST, encoding="utf-8")
-    run_build(local_source(source), root / "store", enrich=None)
+    run_build(local_source(source), root / "store")
     return root / "store"
 
 

@@ -12,7 +12,7 @@ from conftest import PROJECT_ROOT
 from fake_servers import FakeResponse, FakeServer
 from test_queries import FIXTURE_LIST
 
-from genrl_kg.pipeline import run_build
+from genrl_kg.build import run_build
 from genrl_kg.sources.upstream import local_source
 
 fake_server = fake_servers.fake_server  # the fixture
@@ -24,7 +24,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("guard")
     (root / "src").mkdir()
     (root / "src" / "README.md").write_text(FIXTURE_LIST, encoding="utf-8")
-    run_build(local_source(root / "src"), root / "store", enrich=None)
+    run_build(local_source(root / "src"), root / "store")
     return root / "store"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from xlsx_fixtures import HEADER, write_workbook
 
-from genrl_kg.pipeline import run_build
+from genrl_kg.build import run_build
 from genrl_kg.queries import get_saved_query, run_query
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import open_store
@@ -41,8 +41,8 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], in
     ]
     write_workbook(source / "RL_for_Transformer_Policy_Table.xlsx", [HEADER, row])
     store_dir: Path = root / "store"
-    report = run_build(local_source(source), store_dir, enrich=None)
-    assert report.tables["linked"] == 1
+    report = run_build(local_source(source), store_dir)
+    assert report.tables.linked == 1
     results = run_query(open_store(store_dir), get_saved_query("task-by-base-model-with-tags"))
     return {
         (s["taskLabel"].value, s["baseModelLabel"].value): int(s["papers"].value) for s in results

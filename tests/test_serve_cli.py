@@ -18,7 +18,7 @@ import pytest
 from conftest import PROJECT_ROOT
 from test_queries import FIXTURE_LIST
 
-from genrl_kg.pipeline import run_build
+from genrl_kg.build import run_build
 from genrl_kg.sources.upstream import local_source
 
 LOOKUP = (
@@ -51,7 +51,7 @@ def served(
     root = tmp_path_factory.mktemp("serve")
     (root / "source").mkdir()
     (root / "source" / "README.md").write_text(FIXTURE_LIST, encoding="utf-8")
-    run_build(local_source(root / "source"), root / "store", enrich=None)
+    run_build(local_source(root / "source"), root / "store")
     port = _free_port()
     cmd = [
         sys.executable,

@@ -13,8 +13,7 @@ from test_arxiv import entry, feed
 from test_queries import rows
 from xlsx_fixtures import write_workbook
 
-from genrl_kg.enrich import EnrichOptions
-from genrl_kg.pipeline import BuildReport, run_build
+from genrl_kg.build import ArxivOptions, BuildOptions, BuildReport, run_build
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import open_store
 
@@ -291,7 +290,7 @@ def arxiv_answer(request: RecordedRequest) -> FakeResponse:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildReport]:
     """Build the fixture source without arXiv; return the store dir and the report."""
     root = tmp_path_factory.mktemp("tables")
-    report = run_build(local_source(make_source(root)), root / "store", enrich=None)
+    report = run_build(local_source(make_source(root)), root / "store")
     return root / "store", report
 
 
@@ -307,11 +306,10 @@ def enriched_store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
     root = tmp_path_factory.mktemp("tables-arxiv")
     with FakeServer() as server:
         server.route(API, arxiv_answer)
-        options = EnrichOptions(
-            base_url=server.url_for(API), cache_dir=root / "cache", min_interval=0.01
-        )
-        report = run_build(local_source(make_source(root)), root / "store", enrich=options)
-    assert report.arxiv["not_enriched"] == []
+        arxiv = ArxivOptions(base_url=server.url_for(API), min_interval=0.01)
+        options = BuildOptions(cache_dir=root / "cache", arxiv=arxiv)
+        report = run_build(local_source(make_source(root)), root / "store", options)
+    assert report.arxiv.not_enriched == []
     return open_store(root / "store")
 
 
@@ -337,10 +335,10 @@ def split_set(text: str) -> set[str]:
 
 def test_report_counts_rows_links_and_the_unresolved_one(built: tuple[Path, BuildReport]) -> None:
     report = built[1]
-    assert report.tables["files"] == 3
-    assert report.tables["rows"] == 10
-    assert report.tables["linked"] == 9 and report.tables["curated"] == 1
-    assert report.tables["unresolved"] == [f"{LLM_TABLE} row 5 (nobody2021mystery)"]
+    assert report.tables.files == 3
+    assert report.tables.rows == 10
+    assert report.tables.linked == 9 and report.tables.curated == 1
+    assert report.tables.unresolved == [f"{LLM_TABLE} row 5 (nobody2021mystery)"]
 
 
 def test_each_row_links_to_its_paper(store: ox.Store) -> None:
@@ -556,6 +554,6 @@ def test_more_rows_than_free_papers_leaves_the_rest_unresolved(tmp_path: Path) -
     write_workbook(
         source / f"{DIFFUSION_TABLE}.xlsx", [WORKBOOKS[DIFFUSION_TABLE][i] for i in (0, 4, 5)]
     )
-    report = run_build(local_source(source), tmp_path / "store", enrich=None)
-    assert (report.tables["rows"], report.tables["linked"]) == (2, 1)
-    assert report.tables["unresolved"] == [f"{DIFFUSION_TABLE} row 3 (tan2023octopolicy)"]
+    report = run_build(local_source(source), tmp_path / "store")
+    assert (report.tables.rows, report.tables.linked) == (2, 1)
+    assert report.tables.unresolved == [f"{DIFFUSION_TABLE} row 3 (tan2023octopolicy)"]

@@ -12,15 +12,15 @@ import openpyxl
 import pyoxigraph as ox
 import pytest
 from conftest import UPSTREAM_COMMIT
+from genrl_kg.build.tables import CURATED_LINKS
 from test_linking import EXPECTED, SAME_PAPER
 from test_tables import _count_rows_independently
 
+from genrl_kg.build import BuildOptions, BuildReport, run_build
 from genrl_kg.errors import InputError
 from genrl_kg.linking import load_curated_links
-from genrl_kg.pipeline import BuildReport, run_build
 from genrl_kg.sources.upstream import local_source
 from genrl_kg.store import current_path, open_store
-from genrl_kg.tables_stage import CURATED_LINKS
 
 pytestmark = pytest.mark.upstream
 
@@ -77,7 +77,7 @@ def real_build(
 ) -> tuple[ox.Store, BuildReport]:
     """Build the real snapshot without arXiv; return the opened store and the report."""
     store_dir = tmp_path_factory.mktemp("real") / "store"
-    report = run_build(local_source(upstream_dir), store_dir, enrich=None)
+    report = run_build(local_source(upstream_dir), store_dir)
     return open_store(store_dir), report
 
 
@@ -98,15 +98,15 @@ def test_one_table_row_node_per_real_row(
     }
     assert counts == expected
     assert sum(int(n) for n in counts.values()) == 93
-    assert report.tables["files"] == 6 and report.tables["rows"] == 93
-    assert report.tables["linked"] + len(report.tables["unresolved"]) == report.tables["rows"]
-    assert report.tables["errors"] == []
+    assert report.tables.files == 6 and report.tables.rows == 93
+    assert report.tables.linked + len(report.tables.unresolved) == report.tables.rows
+    assert report.tables.errors == []
     linked = select(
         store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r genrl:describesPaper ?p }", TABLES_GRAPH
     )
-    assert linked == [(str(report.tables["linked"]),)]
+    assert linked == [(str(report.tables.linked),)]
     # measured: 91 rows link without arXiv (keys' years against arXiv-id years); at most 2 stay open
-    assert report.tables["linked"] >= 91
+    assert report.tables.linked >= 91
 
 
 def test_rows_keep_original_cells_and_provenance(
@@ -151,7 +151,7 @@ def test_no_row_links_to_a_wrong_paper(real_build: tuple[ox.Store, BuildReport])
         " ?row genrl:citationKey ?key ; genrl:describesPaper ?paper . ?paper dcterms:title ?title }"
         " GROUP BY ?key ?paper",
     )
-    assert len(links) == report.tables["linked"]
+    assert len(links) == report.tables.linked
 
     def accepts(key: str, paper: str, titles: list[str]) -> bool:
         for want in (EXPECTED[key], *([SAME_PAPER[key]] if key in SAME_PAPER else [])):
@@ -170,7 +170,7 @@ def test_no_row_links_to_a_wrong_paper(real_build: tuple[ox.Store, BuildReport])
     assert by_key["chi2023diffusion"] == f"{BASE}paper/arxiv/2303.04137"
     assert by_key["ma2023eureka"] == f"{BASE}paper/arxiv/2310.12931"
     assert by_key["bruce2024genie"] == f"{BASE}paper/arxiv/2402.15391"
-    unresolved = {entry.split("(")[-1].rstrip(")") for entry in report.tables["unresolved"]}
+    unresolved = {entry.split("(")[-1].rstrip(")") for entry in report.tables.unresolved}
     assert unresolved.isdisjoint(by_key) and unresolved | set(by_key) == set(EXPECTED)
 
 
@@ -190,7 +190,7 @@ def test_curated_links_carry_method_and_full_confidence(
         )
     }
     assert len(found) == 93
-    assert report.tables["curated"] == len(curated) == 6
+    assert report.tables.curated == len(curated) == 6
     assert {key for key, v in found.items() if v[0] == "curated"} == set(curated)
     for key, paper_key in curated.items():
         method, confidence, datatype, paper = found[key]
@@ -216,17 +216,17 @@ def _copy_with_broken_table(upstream_dir: Path, target: Path) -> Path:
 def test_corrupt_table_lenient_then_strict(upstream_dir: Path, tmp_path: Path) -> None:
     source = _copy_with_broken_table(upstream_dir, tmp_path)
     store_dir = tmp_path / "store"
-    report = run_build(local_source(source), store_dir, enrich=None)
+    report = run_build(local_source(source), store_dir)
     assert [w for w in report.warnings if BROKEN in w], report.warnings
-    assert len(report.tables["errors"]) == 1 and BROKEN in report.tables["errors"][0]
-    assert report.tables["files"] == 6 and report.tables["rows"] == 93
+    assert len(report.tables.errors) == 1 and BROKEN in report.tables.errors[0]
+    assert report.tables.files == 6 and report.tables.rows == 93
     live = os.readlink(current_path(store_dir))
     count = "SELECT (COUNT(?r) AS ?n) WHERE { ?r a genrl:TableRow }"
     before = select(open_store(store_dir), count)
     assert before == [("93",)]
 
     with pytest.raises(InputError, match=BROKEN) as caught:
-        run_build(local_source(source), store_dir, enrich=None, strict=True)
+        run_build(local_source(source), store_dir, BuildOptions(strict=True))
     assert "\n" not in str(caught.value)
     assert os.readlink(current_path(store_dir)) == live
     assert select(open_store(store_dir), count) == before

@@ -29,9 +29,16 @@ from test_queries import FIXTURE_LIST
 pytestmark = pytest.mark.slow
 
 SHIPPED = ("ontology", "queries", "data")
-_IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "node_modules", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"
-)
+_IGNORED = shutil.ignore_patterns(".git", ".venv", "node_modules", "*.egg-info", "__pycache__")
+_TOP_LEVEL_IGNORED = {"build", "dist", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    """Skip what a checkout holds but a source tree does not (build output only at the top)."""
+    ignored = set(_IGNORED(folder, names))
+    if Path(folder) == PROJECT_ROOT:
+        ignored |= _TOP_LEVEL_IGNORED & set(names)
+    return ignored
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -50,7 +57,7 @@ def test_top_level_folders_are_the_shipped_ones(name: str) -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """Build the wheel and install it into a fresh venv; yield (venv bin dir, wheel path)."""
     root = tmp_path_factory.mktemp("wheel")
-    shutil.copytree(PROJECT_ROOT, root / "src", symlinks=True, ignore=_IGNORE)
+    shutil.copytree(PROJECT_ROOT, root / "src", symlinks=True, ignore=_ignore)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
         + ["-w", str(root / "dist"), str(root / "src")],
@@ -105,6 +112,7 @@ def test_installed_commands_run_outside_the_checkout(
     probe = subprocess.run(
         [str(bin_dir / "python"), "-c", "import genrl_kg; print(genrl_kg.__file__)"],
         cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTHON")},
         capture_output=True,
         text=True,
         check=True,

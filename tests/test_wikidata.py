@@ -12,17 +12,17 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import fake_servers
+import pyoxigraph as ox
 import pytest
 import requests
 from fake_servers import FakeResponse, FakeServer, closed_port_url
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
 
 from genrl_kg import settings
+from genrl_kg.build.wikidata import link_wikidata
+from genrl_kg.cli.link import format_link_report
 from genrl_kg.errors import SourceError
-from genrl_kg.linking_wikidata import format_link_report, link_wikidata
-from genrl_kg.namespace import GENRL, SCHEMA, WDT
-from genrl_kg.rdf import GraphSet
+from genrl_kg.rdf import QuadSet
+from genrl_kg.rdf import terms as t
 from genrl_kg.sources.wikidata import SparqlClient, WikidataCache, make_http
 from genrl_kg.store import open_store, write_store
 
@@ -105,37 +105,39 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def _paper(graphs: GraphSet, key: str, arxiv: str | None = None, doi: str | None = None) -> URIRef:
+def _paper(
+    graphs: QuadSet, key: str, arxiv: str | None = None, doi: str | None = None
+) -> ox.NamedNode:
     """Add a paper with its identifiers to the list graph."""
     node = graphs.iri("paper", key)
     g = graphs["list"]
-    g.add((node, RDF.type, GENRL.Paper))
+    g.add(node, t.RDF.type, t.GENRL.Paper)
     if arxiv:
-        g.add((node, WDT.P818, Literal(arxiv)))
+        g.add(node, t.WDT.P818, t.text(arxiv))
     if doi:
-        g.add((node, GENRL.doi, Literal(doi)))
+        g.add(node, t.GENRL.doi, t.text(doi))
     return node
 
 
 def _author(
-    graphs: GraphSet, paper: URIRef, key: str, slug: str, name: str, position: int
-) -> URIRef:
+    graphs: QuadSet, paper: ox.NamedNode, key: str, slug: str, name: str, position: int
+) -> ox.NamedNode:
     """Add an authorship (person, name, position) to the arxiv graph."""
     g = graphs["arxiv"]
     person = graphs.iri("person", slug)
     authorship = graphs.iri("authorship", key, str(position))
-    g.add((person, RDF.type, GENRL.Person))
-    g.add((person, SCHEMA.name, Literal(name)))
-    g.add((paper, GENRL.authorship, authorship))
-    g.add((authorship, GENRL.author, person))
-    g.add((authorship, GENRL.position, Literal(position, datatype=XSD.integer)))
+    g.add(person, t.RDF.type, t.GENRL.Person)
+    g.add(person, t.SCHEMA.name, t.text(name))
+    g.add(paper, t.GENRL.authorship, authorship)
+    g.add(authorship, t.GENRL.author, person)
+    g.add(authorship, t.GENRL.position, t.integer(position))
     return person
 
 
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
     """Write a store with five papers and their authors; return its directory."""
-    graphs = GraphSet(BASE)
+    graphs = QuadSet(BASE)
     a = _paper(graphs, "arxiv/2303.04137", arxiv="2303.04137")
     _author(graphs, a, "arxiv/2303.04137", "c-chi", "C. Chi", 1)
     _author(graphs, a, "arxiv/2303.04137", "sam-feng", "Sam Feng", 2)
@@ -146,7 +148,7 @@ def store_dir(tmp_path: Path) -> Path:
     _paper(graphs, "arxiv/2402.00002", arxiv="2402.00002")
     _paper(graphs, "title/no-identifier")
     directory = tmp_path / "store"
-    write_store(directory, graphs.iter_quads())
+    write_store(directory, graphs.quads())
     return directory
 
 

@@ -24,22 +24,24 @@ STORE_OPTION = click.option(
 )
 
 
-def _store(store_dir: Path | None) -> Path:
+def store_path(store_dir: Path | None) -> Path:
+    """Return *store_dir*, or the default store directory when it is None."""
     return store_dir or default_store_dir()
 
 
-def _stage(label: str) -> None:
+def say_stage(label: str) -> None:
+    """Print a progress line for a build stage on stderr."""
     click.echo(f"  … {label}", err=True)
 
 
-class _ProgressBar:
+class ProgressBar:
     """A labelled tqdm bar on stderr, driven by (done, total) callbacks."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.bar: Any = None
 
-    def __enter__(self) -> _ProgressBar:
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -93,6 +95,32 @@ def main() -> None:
 
 
 # The command modules register themselves on ``cli``, so they come after it.
-from genrl_kg.cli import build, link, query, serve  # noqa: E402
+from genrl_kg.cli import (  # noqa: E402
+    build,
+    export,
+    link,
+    plot,
+    push,
+    queries,
+    query,
+    serve,
+    stats,
+)
 
-__all__ = ["STORE_OPTION", "build", "cli", "link", "main", "query", "serve"]
+__all__ = [
+    "STORE_OPTION",
+    "ProgressBar",
+    "build",
+    "cli",
+    "export",
+    "link",
+    "main",
+    "plot",
+    "push",
+    "queries",
+    "query",
+    "say_stage",
+    "serve",
+    "stats",
+    "store_path",
+]

@@ -1,4 +1,4 @@
-"""The ``build`` and ``stats`` commands: make the graph and account for its entries."""
+"""The ``build`` command: make the graph from the list, its tables and metadata."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
-from genrl_kg.cli import STORE_OPTION, _ProgressBar, _stage, _store, cli
+from genrl_kg.cli import STORE_OPTION, ProgressBar, cli, say_stage, store_path
 from genrl_kg.errors import GenrlKgError
 from genrl_kg.settings import BASE_IRI, default_cache_dir
+
+__all__ = ["build"]
 
 
 @cli.command()
@@ -78,8 +80,7 @@ def build(
     """
     from datetime import timedelta
 
-    from genrl_kg.enrich import EnrichOptions
-    from genrl_kg.pipeline import run_build
+    from genrl_kg.build import ArxivOptions, BuildOptions, run_build
     from genrl_kg.sources.upstream import download_source, local_source
 
     cache = cache_dir or default_cache_dir()
@@ -91,57 +92,26 @@ def build(
         )
     else:
         sources = download_source(
-            cache, base_url=upstream_url, progress=lambda name: _stage(f"downloading {name}")
+            cache, base_url=upstream_url, progress=lambda name: say_stage(f"downloading {name}")
         )
-    with _ProgressBar("arXiv") as bar:
-        options = (
-            EnrichOptions(
-                base_url=arxiv_url,
-                cache_dir=cache,
-                offline=offline,
-                refresh=refresh,
-                max_age=timedelta(days=max_age) if max_age is not None else None,
-                progress=bar.update,
-            )
-            if enrich
-            else None
+    with ProgressBar("arXiv") as bar:
+        arxiv = ArxivOptions(
+            base_url=arxiv_url,
+            offline=offline,
+            refresh=refresh,
+            max_age=timedelta(days=max_age) if max_age is not None else None,
+            progress=bar.update,
         )
-        report = run_build(
-            sources,
-            _store(store_dir),
-            base=base,
-            progress=_stage,
-            enrich=options,
-            strict=strict,
-            cache_dir=cache,
+        options = BuildOptions(
+            base=base, cache_dir=cache, arxiv=arxiv if enrich else None, strict=strict
         )
+        report = run_build(sources, store_path(store_dir), options, progress=say_stage)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    if report.arxiv:
-        click.echo(report.arxiv["summary"], err=True)
+    if enrich:
+        click.echo(report.arxiv.summary, err=True)
     total = sum(report.triples.values())
     click.echo(
         f"built {report.unique_papers} papers from {report.entries_read} entries "
-        f"({total} triples) into {_store(store_dir)}"
+        f"({total} triples) into {store_path(store_dir)}"
     )
-
-
-@cli.command()
-@STORE_OPTION
-@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
-def stats(store_dir: Path | None, as_json: bool) -> None:
-    """Account for every entry of the last build.
-
-    \b
-    Example:
-      genrl-kg stats
-    """
-    from genrl_kg.stats import collect_stats, format_stats
-
-    data = collect_stats(_store(store_dir))
-    if as_json:
-        import json
-
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
-    else:
-        click.echo(format_stats(data))

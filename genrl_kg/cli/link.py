@@ -1,77 +1,16 @@
-"""The ``push`` command and the ``link`` group: connect the graph to other datasets."""
+"""The ``link`` group: connect the graph to other datasets (``link wikidata``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from genrl_kg.cli import STORE_OPTION, _stage, _store, cli
-from genrl_kg.errors import GenrlKgError
+from genrl_kg.build.links import LinksReport
+from genrl_kg.cli import STORE_OPTION, cli, say_stage, store_path
 from genrl_kg.settings import default_cache_dir
 
-
-@cli.command()
-@STORE_OPTION
-@click.option(
-    "--endpoint",
-    required=True,
-    metavar="URL",
-    help="Graph Store Protocol endpoint (e.g. Oxigraph's /store, Fuseki's /DATASET/data).",
-)
-@click.option("--graph", default=None, metavar="IRI", help="Push only this named graph.")
-@click.option(
-    "--query-endpoint",
-    default=None,
-    metavar="URL",
-    help="SPARQL query endpoint for the count check (default: derived from --endpoint).",
-)
-@click.option(
-    "--user", default=None, help="HTTP basic user (password from $GENRL_KG_PUSH_PASSWORD)."
-)
-@click.option(
-    "--token", "token_env", is_flag=True, help="Send $GENRL_KG_PUSH_TOKEN as a Bearer token."
-)
-@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1))
-def push(
-    store_dir: Path | None,
-    endpoint: str,
-    graph: str | None,
-    query_endpoint: str | None,
-    user: str | None,
-    token_env: bool,
-    timeout: float,
-) -> None:
-    """Load the graph into a SPARQL server (Graph Store Protocol), one named graph at a time.
-
-    \b
-    Each named graph is replaced as a whole (PUT), streamed, then counted on the server.
-    Examples:
-      genrl-kg push --endpoint http://localhost:7878/store            # oxigraph serve
-      genrl-kg push --endpoint http://localhost:3030/genrl/data --user admin   # Fuseki
-    """
-    import os
-
-    from genrl_kg.remote import push_graphs
-
-    auth: Any = None
-    if token_env:
-        auth = os.environ.get("GENRL_KG_PUSH_TOKEN") or ""
-        if not auth:
-            raise GenrlKgError("--token needs $GENRL_KG_PUSH_TOKEN")
-    elif user is not None:
-        auth = (user, os.environ.get("GENRL_KG_PUSH_PASSWORD", ""))
-    report = push_graphs(
-        _store(store_dir),
-        endpoint,
-        graph=graph,
-        auth=auth,
-        timeout=timeout,
-        query_endpoint=query_endpoint,
-    )
-    for pushed in report.graphs:
-        click.echo(f"{pushed.graph}: {pushed.local} triples pushed, {pushed.remote} on the server")
+__all__ = ["format_link_report", "link", "link_wikidata_command"]
 
 
 @cli.group()
@@ -120,10 +59,12 @@ def link_wikidata_command(
       genrl-kg link wikidata --verify
       genrl-kg link wikidata --endpoint http://localhost:7001/sparql --offline
     """
-    from genrl_kg.linking_wikidata import format_link_report, link_wikidata
+    from dataclasses import asdict
+
+    from genrl_kg.build.wikidata import link_wikidata
     from genrl_kg.store import read_build_info, write_build_info
 
-    store = _store(store_dir)
+    store = store_path(store_dir)
     report = link_wikidata(
         store,
         endpoint=endpoint,
@@ -132,12 +73,43 @@ def link_wikidata_command(
         offline=offline,
         refresh=refresh,
         verify=verify,
-        progress=_stage,
+        progress=say_stage,
     )
     click.echo(format_link_report(report))
     if report.store_changed:
         info = read_build_info(store)
-        info["wikidata"] = report.to_dict()
+        info["wikidata"] = asdict(report)
         write_build_info(store, info)
     else:
         click.echo("offline: the store is unchanged", err=True)
+
+
+def format_link_report(report: LinksReport) -> str:
+    """Return the report as a few human-readable lines."""
+    lines = [
+        f"papers: {report.papers_linked} linked, {report.papers_unlinked} unlinked, "
+        f"{report.papers_ambiguous} ambiguous, {report.papers_unchecked} not looked up "
+        f"(of {report.papers})",
+        f"authors: {report.authors_linked} linked, {report.authors_unlinked} unlinked, "
+        f"{report.authors_conflicting} conflicting",
+        f"requests: {report.requests} to {', '.join(report.endpoints) or 'no endpoint'}",
+    ]
+    lines += [
+        f"  ambiguous: {a['paper']} -> {', '.join(map(str, a['items']))} ({a['reason']})"  # type: ignore[call-overload]
+        for a in report.ambiguous
+    ]
+    if report.offline:
+        lines.append(f"offline ({report.offline_reason}): nothing was changed in the store")
+    elif report.store_changed:
+        lines.append(
+            f"links graph replaced: {report.links_triples} triples, "
+            f"{report.alignments} concept alignments"
+        )
+    if report.verified:
+        lines.append(f"alignment: {len(report.drift)} drifted label(s)")
+        lines += [
+            f"  drift: {d['concept']} {d['item']}: expected {d['expected']!r}, "
+            f"found {list(d['found'])}"  # type: ignore[call-overload]
+            for d in report.drift
+        ]
+    return "\n".join(lines)

@@ -1,47 +1,16 @@
-"""The ``plot`` and ``serve`` commands: draw figures and serve the graph over HTTP."""
+"""The ``serve`` command: the SPARQL endpoint, the explorer and the linked data over HTTP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sized
 from pathlib import Path
 from typing import Any
 
 import click
 
-from genrl_kg.cli import STORE_OPTION, _store, cli
+from genrl_kg.cli import STORE_OPTION, cli, store_path
 from genrl_kg.errors import GenrlKgError
 
-
-@cli.command()
-@STORE_OPTION
-@click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy"]))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Picture file, .png or .svg.",
-)
-def plot(store_dir: Path | None, kind: str, output: Path) -> None:
-    """Draw a figure from the saved queries: trends, the base-model x task matrix, the taxonomy.
-
-    \b
-    Examples:
-      genrl-kg plot trends -o trends.png      # papers per arXiv year by base model (stacked)
-      genrl-kg plot matrix -o matrix.svg      # base model x RL task heatmap with counts
-      genrl-kg plot taxonomy -o taxonomy.png  # the taxonomy tree with paper counts
-    """
-    from genrl_kg import plots
-    from genrl_kg.store import open_store
-
-    draw: dict[str, Callable[[Any, Path], Sized]] = {
-        "trends": plots.plot_trends,
-        "matrix": plots.plot_matrix,
-        "taxonomy": plots.plot_taxonomy,
-    }
-    plots.check_format(output)
-    rows = draw[kind](open_store(_store(store_dir)), output)
-    click.echo(f"wrote {output} ({len(rows)} data points)")
+__all__ = ["serve"]
 
 
 @cli.command()
@@ -138,5 +107,5 @@ def serve(
         options["workers"] = workers
     if processes is not None:
         options["processes"] = processes
-    click.echo(f"serving {_store(store_dir)} on http://{host}:{port}/", err=True)
-    run_server(_store(store_dir), host, port, **options)
+    click.echo(f"serving {store_path(store_dir)} on http://{host}:{port}/", err=True)
+    run_server(store_path(store_dir), host, port, **options)

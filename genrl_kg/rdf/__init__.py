@@ -1,81 +1,81 @@
-"""Records become triples here and nowhere else: one rdflib graph per named graph."""
+"""Records become triples here and nowhere else: pyoxigraph quads, one set per named graph."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
 
+from genrl_kg.rdf.terms import iri
 from genrl_kg.settings import GRAPH_NAMES, graph_iri
 
+__all__ = ["Graph", "QuadSet", "Subject", "Term"]
 
-class GraphSet:
-    """The build's named graphs, each an rdflib :class:`Graph` keyed by short name."""
+Subject = ox.NamedNode | ox.BlankNode
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
-    def __init__(self, base: str) -> None:
+
+class Graph:
+    """One named graph of the build: a set of triples, kept as quads in insertion order."""
+
+    __slots__ = ("_quads", "name", "short")
+
+    def __init__(self, short: str, name: ox.NamedNode) -> None:
+        """Create the empty graph *short* (``list``) whose IRI is *name*."""
+        self.short = short
+        self.name = name
+        self._quads: dict[ox.Quad, None] = {}
+
+    def add(self, subject: Subject, predicate: ox.NamedNode, obj: Term) -> None:
+        """Add one triple (a repeat is a no-op)."""
+        self._quads[ox.Quad(subject, predicate, obj, self.name)] = None
+
+    def __len__(self) -> int:
+        """Return the number of distinct triples."""
+        return len(self._quads)
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        """Yield the graph's quads."""
+        return iter(self._quads)
+
+    def __contains__(self, triple: tuple[Subject, ox.NamedNode, Term]) -> bool:
+        """Tell whether the triple is in the graph."""
+        return ox.Quad(*triple, self.name) in self._quads
+
+    def objects(self, subject: Subject, predicate: ox.NamedNode) -> list[Term | ox.Triple]:
+        """Return the objects of (*subject*, *predicate*) (a scan: for tests and small graphs)."""
+        return [q.object for q in self._quads if q.subject == subject and q.predicate == predicate]
+
+
+class QuadSet:
+    """The build's named graphs under one base IRI."""
+
+    def __init__(self, base: str, names: Iterable[str] = GRAPH_NAMES) -> None:
         """Create empty graphs for every named graph under *base*."""
         self.base = base
-        self.graphs: dict[str, Graph] = {
-            name: Graph(identifier=URIRef(graph_iri(name, base))) for name in GRAPH_NAMES
-        }
+        self.graphs: dict[str, Graph] = {n: Graph(n, iri(graph_iri(n, base))) for n in names}
 
     def __getitem__(self, name: str) -> Graph:
         """Return the graph called *name* (``list``, ``tables``, ...)."""
         return self.graphs[name]
 
-    def iri(self, *parts: str) -> URIRef:
-        """Return an IRI under the build's base.
+    def iri(self, *parts: str) -> ox.NamedNode:
+        """Return the IRI of a resource under the base, checked as it is minted.
 
-        >>> GraphSet("https://example.org/").iri("paper", "arxiv/2303.04137")
-        rdflib.term.URIRef('https://example.org/paper/arxiv/2303.04137')
+        >>> QuadSet("https://example.org/").iri("paper", "arxiv/2303.04137").value
+        'https://example.org/paper/arxiv/2303.04137'
         """
-        return URIRef(self.base + "/".join(parts))
-
-    def union(self) -> Graph:
-        """Return one rdflib graph holding the triples of every named graph."""
-        merged = Graph()
-        for graph in self.graphs.values():
-            for triple in graph:
-                merged.add(triple)
-        return merged
+        return iri(self.base + "/".join(parts))
 
     def counts(self) -> dict[str, int]:
         """Return the number of triples in each named graph."""
         return {name: len(graph) for name, graph in self.graphs.items()}
 
-    def to_dataset(self) -> Dataset:
-        """Return the graphs as an rdflib :class:`Dataset`."""
-        dataset = Dataset()
-        for graph in self.graphs.values():
-            target = dataset.graph(graph.identifier)
-            for triple in graph:
-                target.add(triple)
-        return dataset
+    def quads(self, names: Iterable[str] | None = None) -> Iterator[ox.Quad]:
+        """Yield the quads of the graphs *names* (all by default)."""
+        for name in self.graphs if names is None else names:
+            yield from self.graphs[name]
 
-    def iter_quads(self) -> Iterator[ox.Quad]:
-        """Yield every triple as a pyoxigraph quad in its named graph."""
-        for graph in self.graphs.values():
-            name = ox.NamedNode(str(graph.identifier))
-            for s, p, o in graph:
-                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)  # type: ignore[arg-type]
-
-
-def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """Convert an rdflib term to the equal pyoxigraph term.
-
-    >>> to_ox(Literal("2024", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear")))
-    <Literal value=2024 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
-    """
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
+    def triples(self, names: Iterable[str] | None = None) -> set[ox.Triple]:
+        """Return the distinct triples of the graphs *names* (their union)."""
+        return {q.triple for q in self.quads(names)}

@@ -6,14 +6,38 @@ import hashlib
 import unicodedata
 from collections.abc import Mapping
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+import pyoxigraph as ox
 
 from genrl_kg.identifiers import normalize_title, slugify, wikidata_doi
-from genrl_kg.namespace import ARXIV_CATEGORY_SCHEME, FOAF, GENRL, SCHEMA, WDT
+from genrl_kg.namespace import ARXIV_CATEGORY_SCHEME
 from genrl_kg.papers import PaperRecord
-from genrl_kg.rdf import GraphSet
+from genrl_kg.rdf import Graph, QuadSet
+from genrl_kg.rdf.terms import (
+    DCTERMS,
+    FOAF,
+    GENRL,
+    RDF,
+    SCHEMA,
+    SKOS,
+    WDT,
+    boolean,
+    date,
+    integer,
+    iri,
+    text,
+)
 from genrl_kg.sources.arxiv import ArxivRecord
+
+__all__ = [
+    "MATCH",
+    "MISMATCH",
+    "PARTIAL",
+    "add_arxiv",
+    "add_arxiv_record",
+    "category_iri",
+    "check_title",
+    "person_key",
+]
 
 MATCH, PARTIAL, MISMATCH = "match", "partial", "mismatch"
 
@@ -51,74 +75,85 @@ def person_key(name: str) -> str:
     return slug or "u-" + hashlib.sha1(name.strip().casefold().encode()).hexdigest()[:12]
 
 
-def category_iri(category: str) -> URIRef:
+def category_iri(category: str) -> ox.NamedNode:
     """Return the concept IRI of an arXiv category (``cs.RO``)."""
-    return URIRef(f"{ARXIV_CATEGORY_SCHEME}/{category}")
+    return iri(f"{ARXIV_CATEGORY_SCHEME}/{category}")
 
 
-def _add_category(g: Graph, category: str) -> URIRef:
+def _add_category(g: Graph, category: str) -> ox.NamedNode:
     concept = category_iri(category)
-    g.add((concept, RDF.type, SKOS.Concept))
-    g.add((concept, RDF.type, GENRL.ArxivCategory))
-    g.add((concept, SKOS.prefLabel, Literal(category)))
-    g.add((concept, SKOS.notation, Literal(category)))
-    g.add((concept, SKOS.definition, Literal(f"The arXiv subject category {category}.", lang="en")))
-    g.add((concept, SKOS.inScheme, ARXIV_CATEGORY_SCHEME))
+    g.add(concept, RDF.type, SKOS.Concept)
+    g.add(concept, RDF.type, GENRL.ArxivCategory)
+    g.add(concept, SKOS.prefLabel, text(category))
+    g.add(concept, SKOS.notation, text(category))
+    g.add(concept, SKOS.definition, text(f"The arXiv subject category {category}.", "en"))
+    g.add(concept, SKOS.inScheme, iri(ARXIV_CATEGORY_SCHEME))
     return concept
 
 
-def _add_authors(graphs: GraphSet, paper: URIRef, key: str, record: ArxivRecord) -> None:
-    g = graphs["arxiv"]
+def _add_authors(
+    quads: QuadSet,
+    paper: ox.NamedNode,
+    key: str,
+    record: ArxivRecord,
+    names: dict[ox.NamedNode, ox.Literal],
+) -> None:
+    g = quads["arxiv"]
     for position, author in enumerate(record.authors, start=1):
-        person = graphs.iri("person", person_key(author.name))
-        g.add((person, RDF.type, GENRL.Person))
-        g.add((person, RDF.type, SCHEMA.Person))
-        g.add((person, RDF.type, FOAF.Person))
-        name = Literal(author.name)
-        current = g.value(person, SCHEMA.name)
-        if current is None:
-            g.add((person, SCHEMA.name, name))
-        elif current != name:
-            g.add((person, SCHEMA.alternateName, name))
-        g.add((paper, DCTERMS.creator, person))
-        authorship = graphs.iri("authorship", key, str(position))
-        g.add((authorship, RDF.type, GENRL.Authorship))
-        g.add((authorship, GENRL.author, person))
-        g.add((authorship, GENRL.position, Literal(position, datatype=XSD.integer)))
+        person = quads.iri("person", person_key(author.name))
+        g.add(person, RDF.type, GENRL.Person)
+        g.add(person, RDF.type, SCHEMA.Person)
+        g.add(person, RDF.type, FOAF.Person)
+        name = text(author.name)
+        current = names.setdefault(person, name)
+        g.add(person, SCHEMA.name if current == name else SCHEMA.alternateName, name)
+        g.add(paper, DCTERMS.creator, person)
+        authorship = quads.iri("authorship", key, str(position))
+        g.add(authorship, RDF.type, GENRL.Authorship)
+        g.add(authorship, GENRL.author, person)
+        g.add(authorship, GENRL.position, integer(position))
         for affiliation in author.affiliations:
-            g.add((authorship, GENRL.affiliationText, Literal(affiliation)))
-        g.add((paper, GENRL.authorship, authorship))
+            g.add(authorship, GENRL.affiliationText, text(affiliation))
+        g.add(paper, GENRL.authorship, authorship)
 
 
 def add_arxiv_record(
-    graphs: GraphSet, paper: PaperRecord, node: URIRef, record: ArxivRecord
+    quads: QuadSet,
+    paper: PaperRecord,
+    node: ox.NamedNode,
+    record: ArxivRecord,
+    names: dict[ox.NamedNode, ox.Literal] | None = None,
 ) -> str:
-    """Add one arXiv record to its paper and return the title check's result."""
-    g = graphs["arxiv"]
-    g.add((node, GENRL.enriched, Literal(True)))
-    g.add((node, GENRL.arxivTitle, Literal(record.title)))
-    g.add((node, DCTERMS.abstract, Literal(record.abstract)))
-    g.add((node, DCTERMS.issued, Literal(record.published.isoformat(), datatype=XSD.date)))
-    g.add((node, DCTERMS.modified, Literal(record.updated.isoformat(), datatype=XSD.date)))
-    g.add((node, GENRL.arxivVersion, Literal(record.version, datatype=XSD.integer)))
-    g.add((node, GENRL.primaryCategory, _add_category(g, record.primary_category)))
+    """Add one arXiv record to its paper and return the title check's result.
+
+    *names* holds the first name seen for each person across calls, so a person keeps one
+    ``schema:name`` and other spellings become ``schema:alternateName``.
+    """
+    g = quads["arxiv"]
+    g.add(node, GENRL.enriched, boolean(True))
+    g.add(node, GENRL.arxivTitle, text(record.title))
+    g.add(node, DCTERMS.abstract, text(record.abstract))
+    g.add(node, DCTERMS.issued, date(record.published.isoformat()))
+    g.add(node, DCTERMS.modified, date(record.updated.isoformat()))
+    g.add(node, GENRL.arxivVersion, integer(record.version))
+    g.add(node, GENRL.primaryCategory, _add_category(g, record.primary_category))
     for category in record.categories:
-        g.add((node, GENRL.arxivCategory, _add_category(g, category)))
+        g.add(node, GENRL.arxivCategory, _add_category(g, category))
     if record.doi:
-        g.add((node, WDT.P356, Literal(wikidata_doi(record.doi))))
+        g.add(node, WDT.P356, text(wikidata_doi(record.doi)))
     if record.journal_ref:
-        g.add((node, DCTERMS.bibliographicCitation, Literal(record.journal_ref)))
+        g.add(node, DCTERMS.bibliographicCitation, text(record.journal_ref))
     if record.pdf_url:
-        g.add((node, DCTERMS.hasFormat, URIRef(record.pdf_url)))
-    _add_authors(graphs, node, paper.key, record)
+        g.add(node, DCTERMS.hasFormat, iri(record.pdf_url))
+    _add_authors(quads, node, paper.key, record, {} if names is None else names)
     result = check_title(paper.titles, record.title)
-    g.add((node, GENRL.titleCheck, Literal(result)))
+    g.add(node, GENRL.titleCheck, text(result))
     return result
 
 
 def add_arxiv(
-    graphs: GraphSet,
-    papers: Mapping[str, tuple[PaperRecord, URIRef]],
+    quads: QuadSet,
+    papers: Mapping[str, tuple[PaperRecord, ox.NamedNode]],
     records: Mapping[str, ArxivRecord],
 ) -> dict[str, str]:
     """Add arXiv metadata for every paper with an arXiv id; return the title checks by key.
@@ -127,10 +162,11 @@ def add_arxiv(
     ``genrl:enriched false``; nothing is invented for them.
     """
     checks: dict[str, str] = {}
+    names: dict[ox.NamedNode, ox.Literal] = {}
     for arxiv_id, (paper, node) in sorted(papers.items()):
         record = records.get(arxiv_id)
         if record is None:
-            graphs["arxiv"].add((node, GENRL.enriched, Literal(False)))
+            quads["arxiv"].add(node, GENRL.enriched, boolean(False))
             continue
-        checks[paper.key] = add_arxiv_record(graphs, paper, node, record)
+        checks[paper.key] = add_arxiv_record(quads, paper, node, record, names)
     return checks

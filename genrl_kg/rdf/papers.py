@@ -5,17 +5,37 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+import pyoxigraph as ox
 
-from genrl_kg.identifiers import LinkId, paper_path, slugify, wikidata_doi
-from genrl_kg.namespace import GENRL, SCHEMA, WDT
+from genrl_kg.identifiers import LinkId, slugify, wikidata_doi
+from genrl_kg.namespace import TAXONOMY_SCHEME
 from genrl_kg.papers import PaperRecord
-from genrl_kg.rdf import GraphSet
+from genrl_kg.rdf import Graph, QuadSet
+from genrl_kg.rdf.terms import (
+    DCTERMS,
+    GENRL,
+    PROV,
+    RDF,
+    SCHEMA,
+    SKOS,
+    WDT,
+    boolean,
+    integer,
+    iri,
+    text,
+    year,
+)
 from genrl_kg.sources.awesome_list import Entry, ModalityRow
 from genrl_kg.taxonomy import SectionConcept, Taxonomy
 
-TAXONOMY_SCHEME = URIRef("https://w3id.org/genrl-kg/taxonomy")
+__all__ = [
+    "ListSource",
+    "add_modality_rows",
+    "add_paper",
+    "add_sections",
+    "entry_iri",
+    "paper_iri",
+]
 
 
 @dataclass(frozen=True)
@@ -26,120 +46,114 @@ class ListSource:
     commit: str
 
 
-def paper_iri(graphs: GraphSet, key: str) -> URIRef:
+def paper_iri(quads: QuadSet, key: str) -> ox.NamedNode:
     """Return the IRI of the paper whose key is *key* (``arxiv/2303.04137``)."""
-    return graphs.iri("paper", key)
+    return quads.iri("paper", key)
 
 
-def entry_iri(graphs: GraphSet, entry: Entry) -> URIRef:
+def entry_iri(quads: QuadSet, entry: Entry) -> ox.NamedNode:
     """Return the IRI of the list entry on *entry*'s line."""
-    return graphs.iri("list-entry", str(entry.line))
+    return quads.iri("list-entry", str(entry.line))
 
 
-def add_sections(graphs: GraphSet, sections: Mapping[tuple[str, ...], SectionConcept]) -> None:
+def add_sections(quads: QuadSet, sections: Mapping[tuple[str, ...], SectionConcept]) -> None:
     """Add the concepts minted for list sections the ontology does not know."""
-    g = graphs["list"]
+    g = quads["list"]
+    scheme = iri(TAXONOMY_SCHEME)
     for path, section in sections.items():
         if section.known:
             continue
-        g.add((section.iri, RDF.type, SKOS.Concept))
-        g.add((section.iri, RDF.type, GENRL.TaxonomyLeaf))
-        g.add((section.iri, SKOS.prefLabel, Literal(section.label, lang="en")))
+        node = iri(section.iri)
+        g.add(node, RDF.type, SKOS.Concept)
+        g.add(node, RDF.type, GENRL.TaxonomyLeaf)
+        g.add(node, SKOS.prefLabel, text(section.label, "en"))
         definition = f"A section of the list not yet in the ontology: {' / '.join(path)}."
-        g.add((section.iri, SKOS.definition, Literal(definition, lang="en")))
-        g.add((section.iri, SKOS.inScheme, TAXONOMY_SCHEME))
+        g.add(node, SKOS.definition, text(definition, "en"))
+        g.add(node, SKOS.inScheme, scheme)
         if section.broader is not None:
-            g.add((section.iri, SKOS.broader, section.broader))
-            g.add((section.broader, SKOS.narrower, section.iri))
+            g.add(node, SKOS.broader, iri(section.broader))
+            g.add(iri(section.broader), SKOS.narrower, node)
 
 
-def _add_identifier(g: Graph, paper: URIRef, link: LinkId) -> None:
+def _add_identifier(g: Graph, paper: ox.NamedNode, link: LinkId) -> None:
     if link.kind == "arxiv":
-        g.add((paper, GENRL.arxivId, Literal(link.value)))
-        g.add((paper, WDT.P818, Literal(link.value)))
+        g.add(paper, GENRL.arxivId, text(link.value))
+        g.add(paper, WDT.P818, text(link.value))
     elif link.kind == "doi":
-        g.add((paper, GENRL.doi, Literal(link.value)))
-        g.add((paper, WDT.P356, Literal(wikidata_doi(link.value))))
+        g.add(paper, GENRL.doi, text(link.value))
+        g.add(paper, WDT.P356, text(wikidata_doi(link.value)))
     elif link.kind == "openreview":
-        g.add((paper, GENRL.openReviewId, Literal(link.value)))
+        g.add(paper, GENRL.openReviewId, text(link.value))
     elif link.kind == "ieee":
-        g.add((paper, GENRL.ieeeXploreId, Literal(link.value)))
+        g.add(paper, GENRL.ieeeXploreId, text(link.value))
 
 
-def add_entry(graphs: GraphSet, entry: Entry, section: URIRef, source: ListSource) -> URIRef:
+def _add_entry(
+    quads: QuadSet, entry: Entry, section: ox.NamedNode, source: ListSource
+) -> ox.NamedNode:
     """Add one list entry (provenance of a paper) and return its IRI."""
-    g = graphs["list"]
-    node = entry_iri(graphs, entry)
-    g.add((node, RDF.type, GENRL.ListEntry))
-    g.add((node, RDF.type, PROV.Entity))
-    g.add((node, GENRL.sourceFile, Literal(source.file)))
-    g.add((node, GENRL.sourceLine, Literal(entry.line, datatype=XSD.integer)))
-    g.add((node, GENRL.upstreamCommit, Literal(source.commit)))
-    g.add((node, GENRL.rawText, Literal(entry.raw.strip())))
-    g.add((node, DCTERMS.subject, section))
+    g = quads["list"]
+    node = entry_iri(quads, entry)
+    g.add(node, RDF.type, GENRL.ListEntry)
+    g.add(node, RDF.type, PROV.Entity)
+    g.add(node, GENRL.sourceFile, text(source.file))
+    g.add(node, GENRL.sourceLine, integer(entry.line))
+    g.add(node, GENRL.upstreamCommit, text(source.commit))
+    g.add(node, GENRL.rawText, text(entry.raw.strip()))
+    g.add(node, DCTERMS.subject, section)
     return node
 
 
 def add_paper(
-    graphs: GraphSet,
+    quads: QuadSet,
     paper: PaperRecord,
     sections: Mapping[tuple[str, ...], SectionConcept],
     source: ListSource,
-) -> URIRef:
+) -> ox.NamedNode:
     """Add one merged paper with its identifiers, categories and provenance."""
-    g = graphs["list"]
-    node = paper_iri(graphs, paper.key)
-    g.add((node, RDF.type, GENRL.Paper))
-    g.add((node, RDF.type, SCHEMA.ScholarlyArticle))
-    g.add((node, DCTERMS.title, Literal(paper.title)))
+    g = quads["list"]
+    node = paper_iri(quads, paper.key)
+    g.add(node, RDF.type, GENRL.Paper)
+    g.add(node, RDF.type, SCHEMA.ScholarlyArticle)
+    g.add(node, DCTERMS.title, text(paper.title))
     for title in paper.titles:
         if title != paper.title:
-            g.add((node, DCTERMS.alternative, Literal(title)))
+            g.add(node, DCTERMS.alternative, text(title))
     for section in paper.sections:
-        g.add((node, DCTERMS.subject, sections[section.path].iri))
+        g.add(node, DCTERMS.subject, iri(sections[section.path].iri))
     if paper.link_ids:
-        g.add((node, SCHEMA.url, URIRef(paper.link_ids[0].canonical_url)))
+        g.add(node, SCHEMA.url, iri(paper.link_ids[0].canonical_url))
     for link in paper.link_ids:
         _add_identifier(g, node, link)
     for url in paper.listed_links:
-        g.add((node, GENRL.listedLink, URIRef(url)))
+        g.add(node, GENRL.listedLink, iri(url))
     if paper.year_added is not None:
-        g.add((node, GENRL.yearAdded, Literal(str(paper.year_added), datatype=XSD.gYear)))
+        g.add(node, GENRL.yearAdded, year(paper.year_added))
     marked_new = "new" in paper.flags or any("new" in section.flags for section in paper.sections)
-    g.add((node, GENRL.markedNew, Literal(marked_new)))
-    g.add((node, GENRL.mergedEntries, Literal(len(paper.entries), datatype=XSD.integer)))
+    g.add(node, GENRL.markedNew, boolean(marked_new))
+    g.add(node, GENRL.mergedEntries, integer(len(paper.entries)))
     for entry in paper.entries:
-        section_iri = sections[entry.section.path].iri
-        g.add((node, PROV.wasDerivedFrom, add_entry(graphs, entry, section_iri, source)))
+        section_iri = iri(sections[entry.section.path].iri)
+        g.add(node, PROV.wasDerivedFrom, _add_entry(quads, entry, section_iri, source))
     return node
 
 
-def add_modality_rows(graphs: GraphSet, rows: tuple[ModalityRow, ...], taxonomy: Taxonomy) -> None:
+def add_modality_rows(quads: QuadSet, rows: tuple[ModalityRow, ...], taxonomy: Taxonomy) -> None:
     """Add the survey's Modality table as :class:`genrl:ModalityProfile` nodes."""
-    g = graphs["list"]
+    g = quads["list"]
     for row in rows:
-        node = graphs.iri("modality-profile", slugify(row.model_type))
-        g.add((node, RDF.type, GENRL.ModalityProfile))
-        g.add((node, SCHEMA.name, Literal(row.model_type)))
+        node = quads.iri("modality-profile", slugify(row.model_type))
+        g.add(node, RDF.type, GENRL.ModalityProfile)
+        g.add(node, SCHEMA.name, text(row.model_type))
         model = taxonomy.match_base_model(row.model_type)
         if model is not None:
-            g.add((node, GENRL.modelType, model))
-        g.add((node, GENRL.inputModalityText, Literal(row.input_modality)))
-        g.add((node, GENRL.outputModalityText, Literal(row.output_modality)))
+            g.add(node, GENRL.modelType, iri(model))
+        g.add(node, GENRL.inputModalityText, text(row.input_modality))
+        g.add(node, GENRL.outputModalityText, text(row.output_modality))
         for concept in taxonomy.match_modalities(row.input_modality):
-            g.add((node, GENRL.inputModality, concept))
+            g.add(node, GENRL.inputModality, iri(concept))
         for concept in taxonomy.match_modalities(row.output_modality):
-            g.add((node, GENRL.outputModality, concept))
-        g.add((node, GENRL.primaryRole, Literal(row.primary_role)))
-        g.add((node, GENRL.tradeOff, Literal(row.trade_off)))
-        g.add((node, GENRL.sourceLine, Literal(row.line, datatype=XSD.integer)))
-
-
-__all__ = [
-    "ListSource",
-    "add_modality_rows",
-    "add_paper",
-    "add_sections",
-    "paper_iri",
-    "paper_path",
-]
+            g.add(node, GENRL.outputModality, iri(concept))
+        g.add(node, GENRL.primaryRole, text(row.primary_role))
+        g.add(node, GENRL.tradeOff, text(row.trade_off))
+        g.add(node, GENRL.sourceLine, integer(row.line))

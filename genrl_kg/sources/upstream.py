@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 import os
-import re
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -17,12 +17,24 @@ from genrl_kg.errors import SourceError
 from genrl_kg.http import BodyTooLargeError, HttpClient
 from genrl_kg.settings import DATA_DIR
 
+__all__ = [
+    "LOCAL_COPY",
+    "MAX_DOWNLOAD_BYTES",
+    "PIN_FILE",
+    "Pin",
+    "SourceSet",
+    "download_source",
+    "load_pin",
+    "local_source",
+    "sha256_file",
+]
+
 log = logging.getLogger(__name__)
 
 PIN_FILE = DATA_DIR / "upstream.json"
 URL_ENV = "GENRL_KG_UPSTREAM_URL"
+LOCAL_COPY = "local copy"
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
-_COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True)
@@ -45,12 +57,18 @@ class Pin:
 
 @dataclass(frozen=True)
 class SourceSet:
-    """The list and the tables a build reads, with the commit they come from."""
+    """The list and the tables a build reads, with the commit they come from.
+
+    *commit* is verified (pinned checksums, or git) or is :data:`LOCAL_COPY`; *date* is that
+    commit's date, None when unknown; *provenance* says how the commit was established.
+    """
 
     directory: Path
     commit: str
     list_path: Path
     table_paths: tuple[Path, ...]
+    date: str | None = None
+    provenance: str = "local copy"
 
 
 def load_pin(path: Path | Traversable = PIN_FILE) -> Pin:
@@ -75,8 +93,47 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def local_source(directory: Path, commit: str | None = None) -> SourceSet:
-    """Return the list and tables found in a local *directory*."""
+def _pinned(directory: Path, pin: Pin) -> bool:
+    """Tell whether *directory* holds every pinned file with its pinned checksum."""
+    for name, expected in pin.files.items():
+        path = directory / name
+        if not path.is_file() or sha256_file(path) != expected:
+            log.warning("%s: named after the pinned commit but %s differs from it", directory, name)
+            return False
+    return True
+
+
+def _git_commit(directory: Path, files: list[Path]) -> tuple[str, str] | None:
+    """Return (HEAD commit, its committer date) when *directory* is a clean git checkout."""
+    if not (directory / ".git").exists():
+        return None
+    git = ["git", "-C", str(directory)]
+    try:
+        head = subprocess.run(
+            [*git, "log", "-1", "--format=%H %cI"], capture_output=True, text=True, timeout=30
+        )
+        dirty = subprocess.run(
+            [*git, "status", "--porcelain", "--", *(p.name for p in files)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode or dirty.returncode or dirty.stdout.strip() or " " not in head.stdout:
+        return None
+    commit, date = head.stdout.split()
+    return commit, date
+
+
+def local_source(directory: Path, commit: str | None = None, date: str | None = None) -> SourceSet:
+    """Return the list and tables found in a local *directory*, with a commit only if verified.
+
+    A folder named after the pinned commit must hold the pinned files (their checksums are
+    checked); a clean git checkout gives its HEAD commit and date; anything else is a local
+    copy, with no commit, URL or date invented for it. *commit* and *date*, when given, come
+    from a caller that read them from git itself (the history).
+    """
     if not directory.is_dir():
         raise SourceError(f"{directory}: source directory does not exist")
     list_path = directory / "README.md"
@@ -85,10 +142,16 @@ def local_source(directory: Path, commit: str | None = None) -> SourceSet:
         if not candidates:
             raise SourceError(f"{directory}: no list (README.md) in the source directory")
         list_path = candidates[0]
-    if commit is None:
-        commit = directory.name if _COMMIT_RE.match(directory.name) else "local"
     tables = tuple(sorted(directory.glob("*.xlsx")))
-    return SourceSet(directory, commit, list_path, tables)
+    if commit is not None:
+        return SourceSet(directory, commit, list_path, tables, date, "git history")
+    pin = load_pin()
+    if directory.name == pin.commit and _pinned(directory, pin):
+        return SourceSet(directory, pin.commit, list_path, tables, pin.date, "pinned checksums")
+    found = _git_commit(directory, [list_path, *tables])
+    if found is not None:
+        return SourceSet(directory, found[0], list_path, tables, found[1], "git checkout")
+    return SourceSet(directory, LOCAL_COPY, list_path, tables, None, "local copy")
 
 
 def _download(url: str, target: Path, expected: str, http: HttpClient) -> None:
@@ -128,4 +191,4 @@ def download_source(
             _download(pin.url(name, base_url), target, expected, http)
     list_path = target_dir / pin.list_name
     tables = tuple(sorted(target_dir / n for n in pin.files if n.endswith(".xlsx")))
-    return SourceSet(target_dir, pin.commit, list_path, tables)
+    return SourceSet(target_dir, pin.commit, list_path, tables, pin.date, "pinned checksums")

@@ -15,8 +15,10 @@ from genrl_kg.sources.wikidata.client import (
     ENTITY_NS,
     SCHOLARLY_ENDPOINT_ENV,
     SparqlClient,
+    batched,
     make_http,
     resolve_endpoints,
+    unique,
 )
 from genrl_kg.sources.wikidata.names import names_compatible
 
@@ -32,10 +34,12 @@ __all__ = [
     "Drift",
     "SparqlClient",
     "WikidataCache",
+    "batched",
     "default_wikidata_cache_dir",
     "make_http",
     "names_compatible",
     "read_alignment",
     "resolve_endpoints",
+    "unique",
     "verify_alignment",
 ]

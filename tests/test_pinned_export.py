@@ -1,0 +1,33 @@
+"""The Turtle export of the pinned snapshot is byte-identical across engine changes.
+
+The hash was taken from the export before the build moved from rdflib graphs to pyoxigraph
+quads (the same offline build, arXiv asked in offline mode, no SOURCE_DATE_EPOCH). A change
+of the graph's content must update it on purpose, in the same commit, saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+import pytest
+
+from genrl_kg.build import ArxivOptions, BuildOptions, run_build
+from genrl_kg.export import export_store
+from genrl_kg.sources.upstream import local_source
+from genrl_kg.store import open_store
+
+PINNED_TURTLE_SHA256 = "832574cb1fb4c1df257a2acfa998937fe68de01cd08bc3ff233c58021dd9a7dd"
+
+
+@pytest.mark.upstream
+def test_pinned_snapshot_turtle_is_unchanged(
+    upstream_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    options = BuildOptions(cache_dir=tmp_path / "cache", arxiv=ArxivOptions(offline=True))
+    run_build(local_source(upstream_dir), tmp_path / "store", options)
+    out = io.BytesIO()
+    export_store(open_store(tmp_path / "store"), "turtle", out)
+    assert hashlib.sha256(out.getvalue()).hexdigest() == PINNED_TURTLE_SHA256
