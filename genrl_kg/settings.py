@@ -28,7 +28,17 @@ SHAPES_FILE: Traversable = RESOURCES / "ontology" / "shapes.ttl"
 QUERIES_DIR: Traversable = RESOURCES / "queries"
 DATA_DIR: Traversable = RESOURCES / "data"
 
-GRAPH_NAMES = ("ontology", "list", "tables", "arxiv", "links", "build")
+GRAPH_NAMES = (
+    "ontology",
+    "list",
+    "tables",
+    "arxiv",
+    "openalex",
+    "history",
+    "facts",
+    "links",
+    "build",
+)
 
 
 def graph_iri(name: str, base: str = BASE_IRI) -> str:

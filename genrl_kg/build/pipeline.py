@@ -1,7 +1,9 @@
 """The orchestrator: the only place that knows the order of the stages.
 
-list -> arXiv -> tables -> links -> validate -> describe, then load. The tables come after
-arXiv because the row linker uses arXiv's first authors and years as evidence.
+list -> arXiv -> OpenAlex -> tables -> history -> facts -> links -> validate -> describe,
+then load. The tables come after arXiv and OpenAlex because the row linker uses their first
+authors and years as evidence; the facts come after the tables and arXiv, whose tags and
+abstracts are their evidence.
 """
 
 from __future__ import annotations
@@ -14,7 +16,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
-from genrl_kg.build import arxiv, awesome_list, describe, links, tables, validate
+from genrl_kg.build import (
+    arxiv,
+    awesome_list,
+    describe,
+    facts,
+    history,
+    links,
+    openalex,
+    tables,
+    validate,
+)
 from genrl_kg.build.arxiv import ArxivReport
 from genrl_kg.build.awesome_list import ListReport
 from genrl_kg.build.context import BuildContext, BuildOptions, Progress, Stage, StageReport
@@ -31,7 +43,10 @@ __all__ = ["STAGES", "BuildReport", "build_graphs", "read_report", "run_build"]
 STAGES: tuple[Stage[Any], ...] = (
     awesome_list.STAGE,
     arxiv.STAGE,
+    openalex.STAGE,
     tables.STAGE,
+    history.STAGE,
+    facts.STAGE,
     links.STAGE,
     validate.STAGE,
     describe.STAGE,

@@ -9,7 +9,7 @@ from genrl_kg.validate import validate_ntriples
 
 __all__ = ["STAGE", "VALIDATED_GRAPHS", "ValidationReport", "validate_graphs"]
 
-VALIDATED_GRAPHS = ("ontology", "list", "tables", "arxiv", "links")
+VALIDATED_GRAPHS = ("ontology", "list", "tables", "arxiv", "openalex", "history", "facts", "links")
 
 
 @dataclass

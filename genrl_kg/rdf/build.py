@@ -50,7 +50,7 @@ class BuildFacts:
 
 
 def add_build_description(quads: QuadSet, facts: BuildFacts) -> None:
-    """Describe the dataset, its named graphs and their triple counts in the build graph."""
+    """Describe the dataset, its named graphs that hold triples, and their counts."""
     g = quads["build"]
     dataset = quads.iri("dataset")
     activity = quads.iri("build")
@@ -82,10 +82,11 @@ def add_build_description(quads: QuadSet, facts: BuildFacts) -> None:
         g.add(activity, RDFS.comment, text("built from a local copy of the list", "en"))
         for name in facts.source_files:
             g.add(activity, GENRL.sourceFile, text(name))
-    for graph in quads.graphs.values():
-        g.add(dataset, VOID.subset, graph.name)
-        g.add(graph.name, RDF.type, VOID.Dataset)
-    for triple in count_quads(quads.counts(), quads.base, len(g)):
+    counts = {name: n for name, n in quads.counts().items() if n or name == "build"}
+    for name in counts:
+        g.add(dataset, VOID.subset, quads[name].name)
+        g.add(quads[name].name, RDF.type, VOID.Dataset)
+    for triple in count_quads(counts, quads.base, len(g)):
         g.add(*triple)
 
 

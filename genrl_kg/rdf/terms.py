@@ -11,6 +11,7 @@ from genrl_kg import namespace as ns
 from genrl_kg.errors import InputError
 
 __all__ = [
+    "CITO",
     "DCAT",
     "DCTERMS",
     "FOAF",
@@ -105,6 +106,7 @@ FOAF = OxNamespace(ns.FOAF)
 VOID = OxNamespace(ns.VOID)
 DCAT = OxNamespace(ns.DCAT)
 WDT = OxNamespace(ns.WDT)
+CITO = OxNamespace(ns.CITO)
 
 _INTEGER = XSD.integer
 _BOOLEAN = XSD.boolean
