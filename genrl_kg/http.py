@@ -1,4 +1,7 @@
-"""Polite HTTP: our User-Agent, timeouts, throttling, retries with backoff, no-route detection."""
+"""Polite HTTP, one client for every upstream: our User-Agent, a timeout on every request,
+throttling, retries through urllib3's ``Retry`` (which honours Retry-After), a size cap on
+bodies, and a no-route latch so a machine without a route goes offline at once.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,26 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from genrl_kg import settings
 from genrl_kg.errors import SourceError
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "RETRY_STATUSES",
+    "BodyTooLargeError",
+    "HttpClient",
+    "NoRouteError",
+    "RetryExhaustedError",
+    "Throttle",
+    "backoff_delay",
+    "describe_host",
+    "is_no_route",
+    "make_session",
+    "parse_retry_after",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +78,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return float(text)
     try:
         when = parsedate_to_datetime(text)
@@ -104,6 +124,16 @@ def is_no_route(exc: BaseException) -> bool:
     return False
 
 
+def describe_host(url: str) -> str:
+    """Return scheme://host:port of *url*, for messages that must not leak query strings.
+
+    >>> describe_host("https://api.example.org/works?api_key=secret")
+    'https://api.example.org'
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class Throttle:
     """Keep at least *min_interval* seconds between the starts of consecutive requests."""
 
@@ -126,11 +156,57 @@ class Throttle:
             remaining = self._last + self.min_interval - self._clock()
             if remaining > 0:
                 self._sleep(remaining)
+        self.mark()
+
+    def mark(self) -> None:
+        """Record that a request starts now."""
         self._last = self._clock()
 
 
+class _PoliteRetry(Retry):
+    """urllib3's Retry with our backoff, a cap on Retry-After, the throttle and an injectable sleep.
+
+    A Retry-After longer than *max_wait* stops at once (RetryExhaustedError) instead of
+    sleeping for it; every wait goes through the client's throttle and sleep function.
+    """
+
+    client: HttpClient | None = None
+
+    def new(self, **kw: Any) -> _PoliteRetry:
+        """Carry the client over to the next Retry (urllib3 makes one per attempt)."""
+        made = super().new(**kw)
+        made.client = self.client
+        return made
+
+    def sleep(self, response: Any = None) -> None:
+        """Wait before the next attempt: Retry-After if the server asked, else our backoff."""
+        client = self.client
+        if client is None:
+            super().sleep(response)
+            return
+        asked = parse_retry_after(response.headers.get("Retry-After")) if response else None
+        if asked is not None and asked > client.max_wait:
+            status = getattr(response, "status", "?")
+            raise RetryExhaustedError(
+                f"server answered HTTP {status} asking to retry after {asked:.0f} s "
+                f"(more than {client.max_wait:.0f} s)"
+            )
+        failures = max(1, len(self.history))
+        wait = (
+            asked
+            if asked is not None
+            else backoff_delay(failures - 1, client.backoff, client.max_wait)
+        )
+        wait = max(wait, client.throttle.min_interval)
+        last = self.history[-1] if self.history else None
+        why = (last.status or type(last.error).__name__) if last is not None else "?"
+        log.info("retrying in %.1f s after %s", wait, why)  # never the URL: it may hold a key
+        client._sleep(wait)
+        client.throttle.mark()
+
+
 class HttpClient:
-    """GET with our User-Agent, a timeout, throttling, retries with backoff and no-route latch.
+    """Requests with our User-Agent, a timeout, throttling, retries and a no-route latch.
 
     After a :class:`NoRouteError` every later call raises it at once without touching the network,
     so a run on a machine without a route goes on offline instead of retrying for minutes.
@@ -159,6 +235,21 @@ class HttpClient:
         self._sleep = sleep
         self.attempts = 0
         self.no_route: str | None = None
+        retry = _PoliteRetry(
+            total=None,
+            connect=0,  # a refused or unresolvable host is no route, not worth retrying
+            read=max_retries,
+            other=max_retries,
+            status=max_retries,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=None,  # POST too: our POSTs are queries, safe to repeat
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        retry.client = self
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def close(self) -> None:
         """Close the underlying session."""
@@ -185,76 +276,74 @@ class HttpClient:
         NoRouteError (first attempt could not connect at all), RetryExhaustedError, or
         BodyTooLargeError.
         """
-        return self._request("GET", url, params, None, headers)
+        return self.request("GET", url, params=params, headers=headers)
 
     def post(
         self,
         url: str,
         *,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        """POST *data* as a form to *url*, with the same retries, limits and errors as :meth:`get`."""
-        return self._request("POST", url, None, data, headers)
+        """POST *data* to *url*, with the same retries, limits and errors as :meth:`get`."""
+        return self.request("POST", url, data=data, headers=headers)
 
-    def _request(
+    def request(
         self,
         method: str,
         url: str,
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> requests.Response:
+        """Make one logical request (urllib3 retries inside it) and read the body within limits."""
         if self.no_route is not None:
             raise NoRouteError(self.no_route)
-        reason = "no attempt made"
-        wait_next: float | None = None
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                delay = backoff_delay(attempt - 1, self.backoff, self.max_wait)
-                self._sleep(delay if wait_next is None else wait_next)
-            wait_next = None
-            self.throttle.wait()
+        self.throttle.wait()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
+            )
+        except requests.RequestException as exc:
+            return self._fail(url, exc)
+        except RetryExhaustedError as exc:  # a Retry-After longer than we wait, raised in Retry
             self.attempts += 1
-            try:
-                response = self._attempt(method, url, params, data, headers)
-            except requests.RequestException as exc:
-                if attempt == 0 and is_no_route(exc):
-                    self.no_route = f"cannot reach {_host(url)}: {_short(exc)}"
-                    raise NoRouteError(self.no_route) from exc
-                reason = _describe(exc)
-                log.info("%s %s attempt %d failed: %s", method, url, attempt + 1, reason)
-                continue
-            if response.status_code not in RETRY_STATUSES:
-                return response
-            reason = f"HTTP {response.status_code}"
-            log.info("%s %s attempt %d answered %s", method, url, attempt + 1, reason)
-            wait_next = parse_retry_after(response.headers.get("Retry-After"))
-            if wait_next is not None and wait_next > self.max_wait:
-                raise RetryExhaustedError(
-                    f"{_host(url)} answered {reason} asking to retry after {wait_next:.0f} s "
-                    f"(more than {self.max_wait:.0f} s)"
-                )
-        raise RetryExhaustedError(f"{_host(url)}: {reason} after {self.max_retries + 1} attempts")
+            raise RetryExhaustedError(f"{describe_host(url)}: {exc}") from None
+        retries = getattr(response.raw, "retries", None)
+        self.attempts += 1 + len(getattr(retries, "history", ()))
+        self._read_body(response, url)
+        if response.status_code in RETRY_STATUSES:
+            raise RetryExhaustedError(
+                f"{describe_host(url)}: HTTP {response.status_code} after "
+                f"{self.max_retries + 1} attempts"
+            )
+        return response
 
-    def _attempt(
-        self,
-        method: str,
-        url: str,
-        params: Mapping[str, str] | None,
-        data: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-    ) -> requests.Response:
-        """Make one request and read its body within the size limit."""
-        response = self.session.request(
-            method,
-            url,
-            params=params,
-            data=data,
-            headers=headers,
-            timeout=self.timeout,
-            stream=True,
+    def _fail(self, url: str, exc: requests.RequestException) -> requests.Response:
+        """Turn a failed request into NoRouteError (latched) or RetryExhaustedError."""
+        history = len(
+            getattr(getattr(exc.args[0] if exc.args else None, "retries", None), "history", ())
+            or ()
         )
+        if is_no_route(exc):
+            self.attempts += 1
+            self.no_route = f"cannot reach {describe_host(url)}: {_short(exc)}"
+            raise NoRouteError(self.no_route) from exc
+        attempts = self.max_retries + 1
+        self.attempts += max(attempts, history + 1)
+        raise RetryExhaustedError(
+            f"{describe_host(url)}: {_describe(exc)} after {attempts} attempts"
+        ) from exc
+
+    def _read_body(self, response: requests.Response, url: str) -> None:
+        """Read the body within the size limit into ``response.content``."""
         try:
             chunks: list[bytes] = []
             size = 0
@@ -262,19 +351,16 @@ class HttpClient:
                 size += len(chunk)
                 if size > self.max_bytes:
                     raise BodyTooLargeError(
-                        f"{_host(url)}: body larger than {self.max_bytes} bytes"
+                        f"{describe_host(url)}: body larger than {self.max_bytes} bytes"
                     )
                 chunks.append(chunk)
             response._content = b"".join(chunks)
+        except requests.RequestException as exc:
+            raise RetryExhaustedError(
+                f"{describe_host(url)}: {_describe(exc)} while reading the answer"
+            ) from exc
         finally:
             response.close()
-        return response
-
-
-def _host(url: str) -> str:
-    """Return scheme://host:port of *url* for messages."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _short(exc: BaseException) -> str:
@@ -287,10 +373,11 @@ def _short(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _describe(exc: requests.RequestException) -> str:
-    """Return a short reason for a failed attempt."""
-    if isinstance(exc, requests.Timeout):
-        return "timeout"
+def _describe(exc: BaseException) -> str:
+    """Return a short reason for a failed request."""
+    for item in _causes(exc):
+        if isinstance(item, requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError):
+            return "timeout"
     if isinstance(exc, requests.ConnectionError):
         return "connection error"
     return type(exc).__name__
