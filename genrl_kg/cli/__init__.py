@@ -73,6 +73,8 @@ def cli(verbose: int) -> None:
     """Build, query and export the genrl-kg knowledge graph."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # urllib3 logs whole request URLs at DEBUG, API keys in query strings included.
+    logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
 
 
 def main() -> None:
