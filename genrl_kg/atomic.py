@@ -7,6 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
+__all__ = [
+    "write_atomically",
+]
+
 
 def write_atomically(path: Path, data: bytes, *, sync_dir: bool = False) -> Path:
     """Write *data* to *path* via a temp file in the same folder, fsync and rename.

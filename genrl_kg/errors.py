@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+__all__ = [
+    "GenrlKgError",
+    "InputError",
+    "QueryError",
+    "SourceError",
+    "StoreError",
+    "ValidationError",
+]
+
 
 class GenrlKgError(Exception):
     """An expected failure; the CLI prints its message on one line and exits non-zero."""

@@ -10,6 +10,14 @@ import pyoxigraph as ox
 from genrl_kg.errors import GenrlKgError
 from genrl_kg.namespace import PREFIXES
 
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "export_store",
+    "sorted_quads",
+    "sorted_triples",
+]
+
 FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
     "turtle": (ox.RdfFormat.TURTLE, False),
     "nt": (ox.RdfFormat.N_TRIPLES, False),

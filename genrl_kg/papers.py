@@ -23,6 +23,16 @@ from genrl_kg.identifiers import (
 )
 from genrl_kg.sources.awesome_list import Entry, Heading
 
+__all__ = [
+    "LOG",
+    "Merge",
+    "MergeResult",
+    "PaperRecord",
+    "load_same_papers",
+    "merge_entries",
+    "title_key",
+]
+
 LOG = logging.getLogger(__name__)
 _T = TypeVar("_T")
 

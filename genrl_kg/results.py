@@ -9,6 +9,14 @@ import pyoxigraph as ox
 from genrl_kg.errors import QueryError
 from genrl_kg.namespace import PREFIXES
 
+__all__ = [
+    "MAX_CELL",
+    "RESULT_FORMATS",
+    "compact",
+    "format_table",
+    "render_results",
+]
+
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,

@@ -12,6 +12,25 @@ import platformdirs
 
 from genrl_kg import __version__
 
+__all__ = [
+    "BASE_IRI",
+    "DATA_DIR",
+    "GRAPH_NAMES",
+    "HTTP_TIMEOUT",
+    "ONTOLOGY_FILE",
+    "ONTOLOGY_IRI",
+    "ONTOLOGY_NS",
+    "PROJECT_URL",
+    "QUERIES_DIR",
+    "RESOURCES",
+    "SHAPES_FILE",
+    "USER_AGENT",
+    "default_cache_dir",
+    "default_store_dir",
+    "graph_iri",
+    "source_date_epoch",
+]
+
 PROJECT_URL = "https://w3id.org/genrl-kg"
 USER_AGENT = f"genrl-kg/{__version__} (+{PROJECT_URL}; knowledge-graph builder)"
 HTTP_TIMEOUT = 30.0

@@ -34,6 +34,25 @@ from rdflib import Dataset
 from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import QueryError, StoreError
 
+__all__ = [
+    "BUILDS",
+    "BUILD_INFO",
+    "CURRENT",
+    "DATABASE",
+    "NativeOxigraphStore",
+    "build_lock",
+    "current_path",
+    "database_path",
+    "has_store",
+    "iter_sorted_quads",
+    "open_dataset",
+    "open_store",
+    "read_build_info",
+    "replace_graph",
+    "write_build_info",
+    "write_store",
+]
+
 log = logging.getLogger(__name__)
 
 CURRENT = "current"

@@ -15,6 +15,14 @@ from rdflib.namespace import SH
 from genrl_kg.errors import ValidationError
 from genrl_kg.settings import SHAPES_FILE
 
+__all__ = [
+    "MAX_REPORTED",
+    "find_violations",
+    "load_shapes",
+    "validate_graph",
+    "validate_ntriples",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_REPORTED = 10

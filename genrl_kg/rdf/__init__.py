@@ -11,6 +11,7 @@ from genrl_kg.settings import GRAPH_NAMES, graph_iri
 
 __all__ = ["Graph", "QuadSet", "Subject", "Term"]
 
+_QUAD = ox.Quad
 Subject = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -28,7 +29,7 @@ class Graph:
 
     def add(self, subject: Subject, predicate: ox.NamedNode, obj: Term) -> None:
         """Add one triple (a repeat is a no-op)."""
-        self._quads[ox.Quad(subject, predicate, obj, self.name)] = None
+        self._quads[_QUAD(subject, predicate, obj, self.name)] = None
 
     def __len__(self) -> int:
         """Return the number of distinct triples."""

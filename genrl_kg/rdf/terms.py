@@ -70,27 +70,26 @@ def path_segment(text: str) -> str:
 
 
 class OxNamespace:
-    """The pyoxigraph NamedNodes of a :class:`genrl_kg.namespace.Namespace`, made once each."""
+    """The pyoxigraph NamedNodes of a :class:`genrl_kg.namespace.Namespace`, made once each.
 
-    __slots__ = ("_cache", "_namespace")
+    A term, once asked for, is kept as an attribute, so later lookups are plain attribute reads.
+    """
 
     def __init__(self, namespace: ns.Namespace) -> None:
         """Wrap *namespace*; its closed term list, if any, still applies."""
         self._namespace = namespace
-        self._cache: dict[str, ox.NamedNode] = {}
 
     def __getattr__(self, name: str) -> ox.NamedNode:
-        """Return the NamedNode of term *name*."""
-        if name.startswith("__"):
+        """Return the NamedNode of term *name*, and keep it for the next time."""
+        if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        node = ox.NamedNode(self._namespace.term(name))
+        setattr(self, name, node)
+        return node
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         """Return the NamedNode of term *name*."""
-        node = self._cache.get(name)
-        if node is None:
-            node = self._cache[name] = ox.NamedNode(self._namespace.term(name))
-        return node
+        return getattr(self, name)  # type: ignore[no-any-return]
 
 
 GENRL = OxNamespace(ns.GENRL)

@@ -20,6 +20,16 @@ from genrl_kg.errors import SourceError
 from genrl_kg.http import HttpClient
 from genrl_kg.wikibase.facts import qid_of
 
+__all__ = [
+    "AUTHOR_SLOT",
+    "Claim",
+    "Existing",
+    "SparqlExisting",
+    "StoreExisting",
+    "existing_query",
+    "normalise_value",
+]
+
 log = logging.getLogger(__name__)
 
 Claim = tuple[str, str, str]

@@ -10,6 +10,19 @@ import pyoxigraph as ox
 
 from genrl_kg.errors import StoreError
 
+__all__ = [
+    "PREFIXES",
+    "WD",
+    "Author",
+    "BuildSource",
+    "PaperFacts",
+    "Subject",
+    "qid_of",
+    "read_build_source",
+    "read_concept_labels",
+    "read_papers",
+]
+
 log = logging.getLogger(__name__)
 
 WD = "http://www.wikidata.org/entity/"

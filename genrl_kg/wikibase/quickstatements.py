@@ -22,6 +22,17 @@ import pyoxigraph as ox
 from genrl_kg.wikibase.existing import AUTHOR_SLOT, Claim, Existing
 from genrl_kg.wikibase.facts import PaperFacts, read_build_source, read_papers
 
+__all__ = [
+    "SINGLE_VALUED",
+    "Statement",
+    "build_statements",
+    "export_quickstatements",
+    "format_line",
+    "propose",
+    "qs_string",
+    "qs_time",
+]
+
 log = logging.getLogger(__name__)
 
 SINGLE_VALUED = frozenset({"P818", "P356", "P577"})

@@ -25,6 +25,27 @@ from genrl_kg.wikibase.facts import (
     read_papers,
 )
 
+__all__ = [
+    "HUMAN",
+    "PQ",
+    "PR",
+    "PREFIXES",
+    "PROPERTIES",
+    "PROV_DERIVED",
+    "PS",
+    "RDFS_LABEL",
+    "RDF_TYPE",
+    "SCHEMA_DESCRIPTION",
+    "SCHOLARLY_ARTICLE",
+    "WDT",
+    "WIKIBASE",
+    "XSD",
+    "P",
+    "Value",
+    "export_wikibase",
+    "wikibase_triples",
+]
+
 WDT = "http://www.wikidata.org/prop/direct/"
 P = "http://www.wikidata.org/prop/"
 PS = P + "statement/"

@@ -14,6 +14,16 @@ from genrl_kg.namespace import PREFIXES
 from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.wikidata.client import SparqlClient, batched, resolve_endpoints
 
+__all__ = [
+    "ALIGNMENT_FILE",
+    "COLUMNS",
+    "RELATIONS",
+    "Alignment",
+    "Drift",
+    "read_alignment",
+    "verify_alignment",
+]
+
 log = logging.getLogger(__name__)
 
 ALIGNMENT_FILE = DATA_DIR / "wikidata-alignment.csv"

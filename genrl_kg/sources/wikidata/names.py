@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = [
+    "name_tokens",
+    "names_compatible",
+]
+
 _SPLIT = re.compile(r"[\s\-.]+")
 
 

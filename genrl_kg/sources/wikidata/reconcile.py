@@ -9,6 +9,18 @@ from dataclasses import dataclass, field
 from genrl_kg.sources.wikidata.cache import Answer, WikidataCache
 from genrl_kg.sources.wikidata.names import names_compatible
 
+__all__ = [
+    "PROPS",
+    "AuthorTarget",
+    "PaperLink",
+    "PaperTarget",
+    "PersonLink",
+    "Reconciliation",
+    "cached_answers",
+    "reconcile_papers",
+    "reconcile_people",
+]
+
 
 @dataclass(frozen=True)
 class PaperTarget:
