@@ -35,7 +35,7 @@ PROJECT_URL = "https://w3id.org/genrl-kg"
 USER_AGENT = f"genrl-kg/{__version__} (+{PROJECT_URL}; knowledge-graph builder)"
 HTTP_TIMEOUT = 30.0
 
-BASE_IRI = os.environ.get("GENRL_KG_BASE", "https://w3id.org/genrl-kg/")
+BASE_IRI = os.environ.get("GENRL_KG_BASE") or "https://w3id.org/genrl-kg/"
 ONTOLOGY_NS = "https://w3id.org/genrl-kg/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/genrl-kg/ontology"
 
@@ -69,6 +69,33 @@ def graph_iri(name: str, base: str = BASE_IRI) -> str:
     return f"{base}graph/{name}"
 
 
+# Every environment variable the product reads is read in this module.
+STORE_ENV = "GENRL_KG_STORE"
+CACHE_ENV = "GENRL_KG_CACHE"
+BASE_ENV = "GENRL_KG_BASE"
+ARXIV_URL_ENV = "GENRL_KG_ARXIV_URL"
+OPENALEX_URL_ENV = "GENRL_KG_OPENALEX_URL"
+OPENALEX_KEY_ENV = "GENRL_KG_OPENALEX_KEY"
+OPENALEX_MAILTO_ENV = "GENRL_KG_OPENALEX_MAILTO"
+UPSTREAM_URL_ENV = "GENRL_KG_UPSTREAM_URL"
+WIKIDATA_URL_ENV = "GENRL_KG_WIKIDATA_URL"
+WIKIDATA_SCHOLARLY_URL_ENV = "GENRL_KG_WIKIDATA_SCHOLARLY_URL"
+PUSH_TOKEN_ENV = "GENRL_KG_PUSH_TOKEN"
+PUSH_PASSWORD_ENV = "GENRL_KG_PUSH_PASSWORD"
+
+DEFAULT_OPENALEX_URL = "https://api.openalex.org"
+
+
+def env(name: str) -> str | None:
+    """Return the environment variable *name* when it is set and not empty, else None."""
+    return os.environ.get(name) or None
+
+
+def openalex_url(url: str | None = None) -> str:
+    """Return *url*, else $GENRL_KG_OPENALEX_URL, else OpenAlex's own API."""
+    return url or env(OPENALEX_URL_ENV) or DEFAULT_OPENALEX_URL
+
+
 def source_date_epoch() -> str | None:
     """Return $SOURCE_DATE_EPOCH as an ISO 8601 UTC timestamp, or None when unset or invalid."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
@@ -79,11 +106,11 @@ def source_date_epoch() -> str | None:
 
 def default_store_dir() -> Path:
     """Return the store directory: $GENRL_KG_STORE or under the user's data directory."""
-    env = os.environ.get("GENRL_KG_STORE")
-    return Path(env) if env else Path(platformdirs.user_data_dir("genrl-kg")) / "store"
+    found = env(STORE_ENV)
+    return Path(found) if found else Path(platformdirs.user_data_dir("genrl-kg")) / "store"
 
 
 def default_cache_dir() -> Path:
     """Return the cache directory: $GENRL_KG_CACHE or under the user's cache directory."""
-    env = os.environ.get("GENRL_KG_CACHE")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("genrl-kg"))
+    found = env(CACHE_ENV)
+    return Path(found) if found else Path(platformdirs.user_cache_dir("genrl-kg"))

@@ -21,6 +21,7 @@ __all__ = [
     "ArxivOptions",
     "BuildContext",
     "BuildOptions",
+    "OpenAlexOptions",
     "PaperNode",
     "Progress",
     "Stage",
@@ -44,12 +45,26 @@ class ArxivOptions:
 
 
 @dataclass(frozen=True)
+class OpenAlexOptions:
+    """How the build asks OpenAlex: where, with which key or address, and whether at all."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    mailto: str | None = None
+    offline: bool = False
+    refresh: bool = False
+    max_age: timedelta | None = None
+    progress: Callable[[int, int], None] | None = None
+
+
+@dataclass(frozen=True)
 class BuildOptions:
     """Everything a build is asked to do, decided before it starts."""
 
     base: str = BASE_IRI
     cache_dir: Path | None = None
     arxiv: ArxivOptions | None = None  # None: do not ask arXiv (--no-enrich)
+    openalex: OpenAlexOptions | None = None  # None: do not ask OpenAlex
     strict: bool = False
     history_dir: Path | None = None
 
