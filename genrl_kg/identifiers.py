@@ -10,30 +10,51 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import pyoxigraph
 
+__all__ = [
+    "KIND_PRIORITY",
+    "RDFLIB_BAD_IRI_CHARS",
+    "LinkId",
+    "check_iri",
+    "classify_link",
+    "normalize_doi",
+    "normalize_title",
+    "paper_path",
+    "parse_arxiv_id",
+    "slugify",
+    "wikidata_doi",
+]
+
+_ASCII = re.ASCII  # identifier patterns never match Unicode digits or letters
 KIND_PRIORITY = ("arxiv", "doi", "openreview", "ieee", "cvf", "pmlr", "neurips", "web", "title")
 RDFLIB_BAD_IRI_CHARS = frozenset('<>" {}|\\^`')
-_ARXIV_NEW = r"(?P<new>\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})"
-_ARXIV_OLD = r"(?P<old>(?P<arch>[a-z][a-z-]*)(?:\.[A-Za-z]{2})?/\d{7})"
-_ARXIV_ID = rf"(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<ver>\d+))?"
+_ARXIV_NEW = r"(?P<new>[0-9]{2}(?:0[1-9]|1[0-2])\.[0-9]{4,5})"
+_ARXIV_OLD = r"(?P<old>(?P<arch>[a-z][a-z-]*)(?:\.[A-Za-z]{2})?/[0-9]{7})"
+_ARXIV_ID = rf"(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v(?P<ver>[0-9]+))?"
 _ARXIV_URL = re.compile(
     rf"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/{_ARXIV_ID}"
     r"(?:\.pdf)?/?(?:[?#].*)?",
-    re.IGNORECASE,
+    _ASCII | re.IGNORECASE,
 )
-_ARXIV_DOI = re.compile(rf"10\.48550/arxiv\.{_ARXIV_ID}", re.IGNORECASE)
-_ARXIV_PREFIXED = re.compile(rf"\barxiv:\s*{_ARXIV_ID}\b", re.IGNORECASE)
-_ARXIV_BARE = re.compile(_ARXIV_ID)
-_DOI = re.compile(r"10\.\d{4,9}/\S+")
-_DOI_URL = re.compile(r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/", re.IGNORECASE)
-_DOI_LABEL = re.compile(r"^doi:\s*", re.IGNORECASE)
-_SPRINGER = re.compile(r"/(?:article|chapter)/(10\.\d{4,9}/.+)$")
-_IEEE = re.compile(r"^/(?:abstract/)?document/(\d+)(?:/.*)?$")
+_ARXIV_DOI = re.compile(rf"10\.48550/arxiv\.{_ARXIV_ID}", _ASCII | re.IGNORECASE)
+_ARXIV_PREFIXED = re.compile(rf"\barxiv:\s*{_ARXIV_ID}\b", _ASCII | re.IGNORECASE)
+_ARXIV_BARE = re.compile(_ARXIV_ID, _ASCII)
+_DOI = re.compile(r"10\.[0-9]{4,9}/\S+", _ASCII)
+_DOI_URL = re.compile(r"^(?:https?://)?(?:www\.|dx\.)?doi\.org/", _ASCII | re.IGNORECASE)
+_DOI_LABEL = re.compile(r"^doi:\s*", _ASCII | re.IGNORECASE)
+_SPRINGER = re.compile(r"/(?:article|chapter)/(10\.[0-9]{4,9}/.+)$", _ASCII)
+_IEEE = re.compile(r"^/(?:abstract/)?document/([0-9]+)(?:/.*)?$", _ASCII)
 _CVF = re.compile(
-    r"^/(?:content/)?(?P<conf>[^/]+)/(?:[^/]+/)?(?:html|papers)/(?P<slug>[^/]+)_paper\.(?:html|pdf)$"
+    r"^/(?:content/)?(?P<conf>[^/]+)/(?:[^/]+/)?(?:html|papers)/(?P<slug>[^/]+)_paper\.(?:html|pdf)$",
+    _ASCII,
 )
-_PMLR = re.compile(r"^/(?P<vol>v\d+)/(?P<id>[A-Za-z0-9_-]+?)(?:\.html|/(?P=id)\.pdf|\.pdf)?$")
-_NEURIPS = re.compile(r"/(?P<year>\d{4})/(?:hash|file)/(?P<hash>[0-9a-f]{16,64})-")
-_TRACKING = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_[ce]id|ref_src|_ga)$", re.IGNORECASE)
+_PMLR = re.compile(
+    r"^/(?P<vol>v[0-9]+)/(?P<id>[A-Za-z0-9_-]+?)(?:\.html|/(?P=id)\.pdf|\.pdf)?$", _ASCII
+)
+_NEURIPS = re.compile(r"/(?P<year>[0-9]{4})/(?:hash|file)/(?P<hash>[0-9a-f]{16,64})-", _ASCII)
+_TRACKING = re.compile(r"^(?:utm_.*|fbclid|gclid|mc_[ce]id|ref_src|_ga)$", _ASCII | re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:", _ASCII)
+_ASCII_BAD_IRI = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _FLAG_CATEGORIES = ("Cc", "Cf", "Zs", "Zl", "Zp")
 _PATH_SAFE = "/-._~:@!$&'()*+,;="
 
@@ -59,6 +80,8 @@ def parse_arxiv_id(text: str) -> tuple[str, int | None] | None:
     >>> parse_arxiv_id("http://arxiv.org/abs/hep-th/9901001v1")
     ('hep-th/9901001', 1)
     >>> parse_arxiv_id("https://example.org/2103.00020") is None
+    True
+    >>> parse_arxiv_id("https://arxiv.org/abs/1706.\uff10\uff13\uff17\uff16\uff12") is None
     True
     """
     text = text.strip()
@@ -119,19 +142,33 @@ def check_iri(url: str) -> str:
     >>> check_iri("https://x.org/a b")
     Traceback (most recent call last):
     ValueError: IRI contains ' ' at position 15
+    >>> check_iri("https://x.org/caf\u00e9\u00a0")
+    Traceback (most recent call last):
+    ValueError: IRI contains '\\xa0' at position 18
     """
     if not isinstance(url, str) or not url:
         raise ValueError("IRI is empty")
-    for pos, char in enumerate(url):
-        if char in RDFLIB_BAD_IRI_CHARS or unicodedata.category(char) in _FLAG_CATEGORIES:
-            raise ValueError(f"IRI contains {char!r} at position {pos}")
-    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url):
+    bad = _first_bad_iri_char(url)
+    if bad is not None:
+        raise ValueError(f"IRI contains {url[bad]!r} at position {bad}")
+    if not _SCHEME.match(url):
         raise ValueError("IRI is not absolute (no scheme)")
     try:
         pyoxigraph.NamedNode(url)
     except ValueError as exc:
         raise ValueError(f"IRI rejected: {exc}") from None
     return url
+
+
+def _first_bad_iri_char(url: str) -> int | None:
+    """Return the position of the first character rdflib or pyoxigraph refuse in an IRI, or None."""
+    ascii_bad = _ASCII_BAD_IRI.search(url)
+    end = ascii_bad.start() if ascii_bad else len(url)
+    if not url.isascii():
+        for match in _NON_ASCII.finditer(url, 0, end):
+            if unicodedata.category(match.group()) in _FLAG_CATEGORIES:
+                return match.start()
+    return ascii_bad.start() if ascii_bad else None
 
 
 def slugify(text: str, max_len: int = 80) -> str:

@@ -174,6 +174,7 @@ class Taxonomy:
         for s, p, o in triples:
             self._props.setdefault(_value(s), {}).setdefault(_value(p), []).append(_value(o))
         self._labels: dict[str, str] = {}
+        self._sections: dict[tuple[tuple[str, ...], str], SectionConcept] = {}
         self._keys: dict[str, frozenset[str]] = {}
         self._index: dict[str, dict[str, list[str]]] = {}
         memberships = sorted(
@@ -272,8 +273,16 @@ class Taxonomy:
         """Return the concept of the section at *path*; mint `{base}taxonomy/{slug}` if unknown.
 
         Pass the heading path below the document title: an unknown heading is placed under
-        its parent heading's concept (itself known or minted), with a logged warning.
+        its parent heading's concept (itself known or minted), with one logged warning per
+        unknown heading (answers are remembered per path and base).
         """
+        key = (tuple(path), base)
+        if key not in self._sections:
+            self._sections[key] = self._resolve_section(tuple(path), base)
+        return self._sections[key]
+
+    def _resolve_section(self, path: tuple[str, ...], base: str) -> SectionConcept:
+        """Resolve one section path (uncached)."""
         if not path:
             raise ValueError("resolve_section needs a non-empty heading path")
         known = self.match_heading(path)

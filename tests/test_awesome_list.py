@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -173,7 +174,8 @@ def test_taxonomy_headings_are_those_holding_entries(parsed: ParsedList) -> None
         "Policy Safety",
     ]
     leaf = parsed.headings[[h.text for h in parsed.headings].index("VLMs for exploration")]
-    assert parsed.parent_of(leaf).text == "Planning & Exploration"
+    parent = parsed.parent_of(leaf)
+    assert parent is not None and parent.text == "Planning & Exploration"
 
 
 def test_modality_table_rows(parsed: ParsedList) -> None:
@@ -328,3 +330,209 @@ def test_real_snapshot_headings_and_modality(upstream_dir: Path) -> None:
         "Diffusion Models",
         "World Models",
     ]
+
+
+HISTORY_QUIRKS = """\
+# Robotics list
+## 1. Large Language Models Enhance Reasoning
+ ### 1.1 Inverse RL
+  - Accelerating RL of Robotic Manipulations
+  - Augmenting Autotelic Agents [[paper](https://arxiv.org/abs/2305.12487)
+  - Eureka: Human-Level Reward Design [link](https://arxiv.org/abs/2310.12931)
+##  2.VLMs   for   reward learning
+- (2025)! GWM: Gaussian World Models [[paper]](https://arxiv.org/abs/2508.17600)
+-  (2026)! Two spaces after the marker [[paper]](https://arxiv.org/abs/2601.00001)
+    - ! Four-space indent, bare marker [[paper]](https://arxiv.org/abs/2509.00001)
+  - ! AgentGym-RL: Training LLM Agents
+ [[paper]](https://arxiv.org/abs/2509.08755)
+- !  [[paper]]()
+- 
+   ### 2.1. Heading with three leading spaces
+- Last [[paper]](https://arxiv.org/abs/2509.00002)
+"""
+
+
+@pytest.fixture(scope="module")
+def quirks() -> ParsedList:
+    return parse_list(HISTORY_QUIRKS, source="quirks.md")
+
+
+def test_history_quirks_become_entries(quirks: ParsedList) -> None:
+    line = lambda needle: _line_of(HISTORY_QUIRKS, needle)  # noqa: E731
+    got = [
+        (e.line, e.title, [link.url for link in e.links], e.year_added, sorted(e.flags))
+        for e in quirks.entries
+    ]
+    assert got == [
+        (line("Accelerating RL"), "Accelerating RL of Robotic Manipulations", [], None, []),
+        (
+            line("Augmenting"),
+            "Augmenting Autotelic Agents",
+            ["https://arxiv.org/abs/2305.12487"],
+            None,
+            [],
+        ),
+        (
+            line("Eureka"),
+            "Eureka: Human-Level Reward Design",
+            ["https://arxiv.org/abs/2310.12931"],
+            None,
+            [],
+        ),
+        (line("GWM"), "GWM: Gaussian World Models", ["https://arxiv.org/abs/2508.17600"], 2025, []),
+        (
+            line("Two spaces"),
+            "Two spaces after the marker",
+            ["https://arxiv.org/abs/2601.00001"],
+            2026,
+            [],
+        ),
+        (
+            line("Four-space"),
+            "Four-space indent, bare marker",
+            ["https://arxiv.org/abs/2509.00001"],
+            None,
+            ["new"],
+        ),
+        (
+            line("AgentGym"),
+            "AgentGym-RL: Training LLM Agents",
+            ["https://arxiv.org/abs/2509.08755"],
+            None,
+            ["new"],
+        ),
+        (line("- Last"), "Last", ["https://arxiv.org/abs/2509.00002"], None, []),
+    ]
+
+
+def test_placeholders_are_counted_not_entries(quirks: ParsedList) -> None:
+    lines = HISTORY_QUIRKS.splitlines()
+    expected = [i for i, text in enumerate(lines, 1) if text in ("- !  [[paper]]()", "- ")]
+    assert list(quirks.placeholders) == expected and len(expected) == 2
+    bullets = sum(1 for text in lines if re.match(r"^\s*-(\s|$)", text))
+    assert quirks.bullets_read == bullets == len(quirks.entries) + len(expected)
+    assert quirks.unparsed == ()
+    assert [(p.line, p.message) for p in quirks.problems] == [
+        (
+            _line_of(HISTORY_QUIRKS, "Accelerating"),
+            "list entry has no link; kept, keyed by its title",
+        )
+    ]
+
+
+def test_history_quirk_headings(quirks: ParsedList) -> None:
+    got = [(h.level, h.number, h.text, h.path) for h in quirks.headings]
+    assert got == [
+        (1, None, "Robotics list", ("Robotics list",)),
+        (
+            2,
+            "1",
+            "Large Language Models Enhance Reasoning",
+            ("Large Language Models Enhance Reasoning",),
+        ),
+        (3, "1.1", "Inverse RL", ("Large Language Models Enhance Reasoning", "Inverse RL")),
+        (2, "2", "VLMs for reward learning", ("VLMs for reward learning",)),
+        (
+            3,
+            "2.1",
+            "Heading with three leading spaces",
+            ("VLMs for reward learning", "Heading with three leading spaces"),
+        ),
+    ]
+
+
+def test_line_roles_name_every_line(quirks: ParsedList) -> None:
+    roles = [r.value for r in quirks.line_roles]
+    assert len(roles) == len(HISTORY_QUIRKS.splitlines())
+    assert roles[:4] == ["heading", "heading", "heading", "entry"]
+    split_title = _line_of(HISTORY_QUIRKS, "AgentGym")
+    assert roles[split_title - 1 : split_title + 1] == ["entry", "entry"]
+    assert roles.count("placeholder") == 2 and roles.count("problem") == 0
+    assert quirks.unaccounted_lines() == ()
+
+
+FLAT = """\
+# Robotics-RL-FMs-Integration
+# 1. Large Language Models Enhance Reasoning
+ # 1.1 Inverse RL
+  - Eureka
+ # 1.2 Policies
+# 2. Vision Language Models
+  - RoboCLIP
+"""
+
+
+def test_flat_headings_nest_by_their_numbers() -> None:
+    parsed = parse_list(FLAT)
+    got = [(h.level, h.markdown_level, h.path) for h in parsed.headings]
+    top, vlm = "Large Language Models Enhance Reasoning", "Vision Language Models"
+    assert got == [
+        (1, 1, ("Robotics-RL-FMs-Integration",)),
+        (2, 1, (top,)),
+        (3, 1, (top, "Inverse RL")),
+        (3, 1, (top, "Policies")),
+        (2, 1, (vlm,)),
+    ]
+    assert [e.section.path for e in parsed.entries] == [(top, "Inverse RL"), (vlm,)]
+    assert parsed.parent_of(parsed.headings[2]) == parsed.headings[1]
+    assert [h.text for h in parsed.taxonomy_headings()] == [top, "Inverse RL", vlm]
+
+
+def test_an_h1_glued_to_an_image_is_a_heading() -> None:
+    text = '<img width="18" src="https://x.org/a.png" /># Awesome Papers\n## A\n- T [[p]](https://x.org/1)\n'
+    parsed = parse_list(text)
+    assert [(h.level, h.text, h.line) for h in parsed.headings] == [
+        (1, "Awesome Papers", 1),
+        (2, "A", 2),
+    ]
+
+
+def test_front_and_back_matter_bullets_are_prose() -> None:
+    text = (
+        "## Abstract\n- We survey things\n### Scope\n- also prose\n"
+        "## Methods\n- Kept title\n## Citation\n- Cite us [bib](https://x.org/bib)\n"
+    )
+    parsed = parse_list(text)
+    assert [e.title for e in parsed.entries] == ["Kept title"]
+    assert parsed.bullets_read == 1
+    assert [r.value for r in parsed.line_roles].count("prose") == 3
+
+
+def test_code_blocks_comments_and_rules_hold_no_entries() -> None:
+    text = (
+        "## A\n```\n- In code [[p]](https://x.org/1)\n```\n<!--\n- Commented [[p]](https://x.org/2)\n"
+        "-->\n- - -\n* * *\n1. Ordered [[p]](https://x.org/3)\n- Real [[p]](https://x.org/4)\n"
+    )
+    parsed = parse_list(text)
+    assert [e.title for e in parsed.entries] == ["Real"]
+    assert parsed.bullets_read == 1 and parsed.problems == ()
+
+
+def test_the_parser_logs_no_warnings_itself(caplog: pytest.LogCaptureFixture) -> None:
+    """Problems are returned, and the build prints them once; the parser must not print them too."""
+    with caplog.at_level(logging.DEBUG, logger="genrl_kg.sources.awesome_list"):
+        parsed = parse_list("## A\n- No link here\n- Bad [[p]](https://x.org/a b)\n")
+    assert len(parsed.problems) == 2
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_read_list_accepts_a_list_of_placeholders_only(tmp_path: Path) -> None:
+    path = tmp_path / "list.md"
+    path.write_text("# Title\n## A\n- !  [[paper]]()\n", encoding="utf-8")
+    parsed = read_list(path)
+    assert (parsed.bullets_read, parsed.entries, parsed.placeholders) == (1, (), (3,))
+
+
+def test_modality_table_cells_with_escaped_pipes_and_missing_cells() -> None:
+    text = (
+        "## Modality\n| Model Type | Input Modality | Output | Role | Trade-off |\n"
+        "| :-- | :-- | --- | --- | ---: |\n| **LLMs** | a \\| b | c |\n## X\n- T [[p]](https://x.org/1)\n"
+    )
+    (row,) = parse_list(text).modality_rows
+    assert (row.model_type, row.input_modality, row.output_modality, row.primary_role) == (
+        "LLMs",
+        "a | b",
+        "c",
+        "",
+    )
+    assert row.line == 4

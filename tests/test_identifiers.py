@@ -300,3 +300,54 @@ def test_paper_path_keeps_slashes_and_encodes_unsafe_characters() -> None:
     path = paper_path(odd)
     assert path == "doi/10.1000/a%20b%23c%3Fd%3Ce%3E%25"
     assert check_iri("https://w3id.org/genrl-kg/paper/" + path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://arxiv.org/abs/1706.\uff10\uff13\uff17\uff16\uff12",  # fullwidth digits
+        "https://arxiv.org/abs/1706.\u0660\u0663\u0667\u0666\u0662",  # Arabic-Indic digits
+        "https://arxiv.org/abs/\u0661\u0667\u0660\u0666.03762",
+        "1706.\uff10\uff13\uff17\uff16\uff12",
+        "arXiv:1706.\u0660\u0663\u0667\u0666\u0662",
+        "https://arxiv.org/abs/hep-th/\uff19\uff19\uff10\uff11\uff10\uff10\uff11",
+        "https://arxiv.org/abs/2303.04137v\uff12",
+    ],
+)
+def test_unicode_digits_are_never_an_arxiv_id(text: str) -> None:
+    result = parse_arxiv_id(text)
+    assert result is None or result == ("2303.04137", None)
+    if result is None and text.startswith("https://"):
+        assert classify_link(text).kind == "web"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://doi.org/10.\uff11\uff11\uff10\uff19/x",
+        "10.\u0661\u0661\u0660\u0669/abc",
+        "https://ieeexplore.ieee.org/document/\uff11\uff12\uff13",
+    ],
+)
+def test_unicode_digits_are_never_a_doi_or_ieee_id(text: str) -> None:
+    assert normalize_doi(text) is None
+    if text.startswith("https://"):
+        assert classify_link(text).kind == "web"
+
+
+def test_kelvin_sign_does_not_match_an_ascii_letter() -> None:
+    # Under re.IGNORECASE without re.ASCII, "\u212a" (KELVIN SIGN) matches "k".
+    assert parse_arxiv_id("https://arxiv.org/abs/\u212ah-th/9901001") is None
+
+
+@pytest.mark.parametrize(
+    ("iri", "bad"),
+    [
+        ("https://example.org/caf\u00e9\u200b", "'\\\\u200b' at position 24"),
+        ("https://example.org/\u00e9\u0085x", "'\\\\x85' at position 21"),
+        ("https://example.org/\u00e9 x\u00a0", "' ' at position 21"),
+    ],
+)
+def test_check_iri_names_the_first_bad_character_in_unicode_iris(iri: str, bad: str) -> None:
+    with pytest.raises(ValueError, match=bad):
+        check_iri(iri)

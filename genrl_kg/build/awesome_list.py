@@ -34,11 +34,19 @@ class ProblemInfo:
 
 @dataclass
 class ListReport(StageReport):
-    """Every entry of the list accounted for: papers, merges, problems, sections."""
+    """Every bullet of the list accounted for.
 
+    ``bullets_read == unique_papers + entries_merged + len(placeholders) + len(unparsed)``:
+    each bullet became a paper, was merged into another entry's paper, was an empty
+    placeholder, or could not be read (named with its line).
+    """
+
+    bullets_read: int = 0
     entries_read: int = 0
     unique_papers: int = 0
     entries_merged: int = 0
+    placeholders: list[int] = field(default_factory=list)
+    unparsed: list[ProblemInfo] = field(default_factory=list)
     merges: list[MergeInfo] = field(default_factory=list)
     problems: list[ProblemInfo] = field(default_factory=list)
     new_sections: list[str] = field(default_factory=list)
@@ -62,6 +70,9 @@ def add_list(ctx: BuildContext) -> ListReport:
         ctx.locations[node.node.value] = f"{path.name}:{node.record.entries[0].line}"
     add_modality_rows(ctx.quads, parsed.modality_rows, ctx.taxonomy)
     report = ListReport(
+        bullets_read=parsed.bullets_read,
+        placeholders=list(parsed.placeholders),
+        unparsed=[ProblemInfo(p.line, p.message) for p in parsed.unparsed],
         entries_read=len(parsed.entries),
         unique_papers=len(merged.papers),
         merges=[MergeInfo(m.key, list(m.lines), m.reason) for m in merged.merges],

@@ -5,21 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 from genrl_kg.errors import InputError
-from genrl_kg.sources.awesome_list.parser import MODALITY_HEADINGS, _Parser
+from genrl_kg.sources.awesome_list.blocks import MAX_BULLETS, MAX_LINE_CHARS, MAX_LINES
+from genrl_kg.sources.awesome_list.parser import MAX_ENTRY_CHARS, parse_text
 from genrl_kg.sources.awesome_list.records import (
     Entry,
     Heading,
+    LineRole,
     Link,
     ModalityRow,
     ParsedList,
     Problem,
 )
+from genrl_kg.sources.awesome_list.tables import MODALITY_HEADINGS
 
 __all__ = [
+    "MAX_BULLETS",
     "MAX_BYTES",
+    "MAX_ENTRY_CHARS",
+    "MAX_LINES",
+    "MAX_LINE_CHARS",
     "MODALITY_HEADINGS",
     "Entry",
     "Heading",
+    "LineRole",
     "Link",
     "ModalityRow",
     "ParsedList",
@@ -32,13 +40,19 @@ MAX_BYTES = 20 * 1024 * 1024
 
 
 def parse_list(text: str, source: str = "README.md") -> ParsedList:
-    """Parse the Markdown text of the list; never raises for one bad entry.
+    """Parse the Markdown text of the list; never raises for one bad entry or line.
 
-    >>> p = parse_list("## A\\n### 1.2 B (new!)\\n- (2025)! T [[paper]](https://x.org/1)\\n")
+    Every bullet under a list heading becomes an entry, a placeholder or an unparsed problem
+    (``bullets_read == len(entries) + len(placeholders) + len(unparsed)``), and every line
+    gets a role in ``line_roles``.
+
+    >>> p = parse_list("## A\\n### 1.2 B (new!)\\n- (2025)! T [[paper]](https://x.org/1)\\n- !\\n")
     >>> p.entries[0].title, p.entries[0].year_added, p.entries[0].section.path
     ('T', 2025, ('A', 'B'))
+    >>> p.bullets_read, p.placeholders, [r.value for r in p.line_roles]
+    (2, (4,), ['heading', 'heading', 'entry', 'placeholder'])
     """
-    return _Parser(text, source).run(text)
+    return parse_text(text, source)
 
 
 def read_list(path: str | Path, max_bytes: int = MAX_BYTES) -> ParsedList:
@@ -71,8 +85,13 @@ def read_list(path: str | Path, max_bytes: int = MAX_BYTES) -> ParsedList:
             f"{path}: not UTF-8 text (byte 0x{data[offset]:02x} at offset {offset})"
         ) from None
     parsed = parse_list(text, source=path.name)
+    if parsed.stopped_at:
+        stop = next(
+            p for p in parsed.problems if p.line == parsed.stopped_at and "not read" in p.message
+        )
+        raise InputError(f"{path}:{stop.line}: {stop.message}; refusing a partial list")
     if not parsed.headings:
         raise InputError(f"{path}: no Markdown headings found; not an awesome list")
-    if not parsed.entries:
+    if not parsed.bullets_read:
         raise InputError(f"{path}: {len(parsed.headings)} headings but no list entries")
     return parsed

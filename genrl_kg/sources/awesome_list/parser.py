@@ -1,145 +1,213 @@
-"""One pass over the list's Markdown tokens, collecting headings, entries and problems."""
+"""Turn the block pass into headings, entries, placeholders, problems and Modality rows."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
 from genrl_kg.identifiers import check_iri
-from genrl_kg.sources.awesome_list.markup import (
-    _make_heading,
-    _modality_cells,
-    _plain,
-    _split_inline,
-    _take_flags,
+from genrl_kg.sources.awesome_list.blocks import (
+    MAX_LINE_CHARS,
+    Blocks,
+    Bullet,
+    read_blocks,
+    split_lines,
+)
+from genrl_kg.sources.awesome_list.headings import make_headings, prose_sections, take_flags
+from genrl_kg.sources.awesome_list.inline import (
+    plain_text,
+    split_inline,
+    take_leftover_links,
 )
 from genrl_kg.sources.awesome_list.records import (
     Entry,
-    Heading,
+    LineRole,
     Link,
-    ModalityRow,
     ParsedList,
     Problem,
 )
+from genrl_kg.sources.awesome_list.tables import (
+    MAX_TABLE_ROWS,
+    MODALITY_HEADINGS,
+    read_modality_table,
+)
 
-# The package's logger, as before the split, so warnings keep their logger name.
+__all__ = ["MAX_ENTRY_CHARS", "MAX_WARNINGS", "MODALITY_HEADINGS", "parse_text"]
+
+# The package's logger, as before the split, so messages keep their logger name.
 LOG = logging.getLogger(__package__)
 
-MODALITY_HEADINGS = frozenset({"modality", "modalities"})
-_YEAR_MARKER = re.compile(r"^\s*\(\s*(\d{4})\s*\)\s*!\s*")
-_LEFTOVER_LINK = re.compile(r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(([^)]*)\)")
+MAX_ENTRY_CHARS = 4096
+MAX_WARNINGS = 10_000
+_BULLET = re.compile(r"[ \t]*[-*+](?:[ \t]+|$)(?:[-*+](?:[ \t]+|$))*")
+_MARKER = re.compile(r"\s*(?:\(\s*([0-9]{4})\s*\)\s*!|!(?=\s|$))\s*", re.ASCII)
+_HTTP = re.compile(r"https?://[^/?#\s]", re.ASCII | re.IGNORECASE)
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):", re.ASCII)
 _TRAILING = " \t-\u2013\u2014:|,;"
 
 
-class _Parser:
-    """One pass over the token stream, collecting records."""
+def parse_text(text: str, source: str) -> ParsedList:
+    """Parse the Markdown *text* of a list named *source*."""
+    lines = split_lines(text)
+    return _Builder(source, read_blocks(lines), lines.problems).run()
 
-    def __init__(self, text: str, source: str) -> None:
+
+class _Builder:
+    """Builds the records of one list from its blocks."""
+
+    def __init__(self, source: str, blocks: Blocks, problems: list[Problem]) -> None:
         self.source = source
-        self.lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        self.headings: list[Heading] = []
+        self.blocks = blocks
+        self.lines = blocks.lines
+        self.roles = blocks.roles
+        self.warnings = [*problems, *blocks.problems]
+        self.unparsed: list[Problem] = []
         self.entries: list[Entry] = []
-        self.problems: list[Problem] = []
-        self.linkless: list[Entry] = []
-        self.rows: list[ModalityRow] = []
+        self.placeholders: list[int] = []
+        self.headings = make_headings(blocks.headings)
+        self.prose = prose_sections(self.headings)
 
-    def problem(self, line: int, message: str, raw: str) -> None:
-        """Record a problem and log it."""
-        LOG.warning("%s:%d: %s", self.source, line, message)
-        self.problems.append(Problem(line, message, raw))
-
-    def entry(self, inline: Token, section: Heading | None) -> None:
-        """Turn one bullet's first paragraph into an Entry (or a Problem)."""
-        start, end = inline.map or (0, 1)
-        line, raw = start + 1, "\n".join(self.lines[start:end]).strip()
-        text, links = _split_inline(inline.children or [])
-        marker = _YEAR_MARKER.match(text)
-        year = int(marker.group(1)) if marker else None
-        text = text[marker.end() :] if marker else text
-        bad = [m.group(1) for m in _LEFTOVER_LINK.finditer(text)]
-        text, flags = _take_flags(_LEFTOVER_LINK.sub(" ", text))
-        title = text.strip(_TRAILING)
-        if not (links or bad or marker):
-            if title and section is not None:
-                self.linkless.append(Entry(title, (), None, flags, section, line, raw))
-            return
-        if section is None:
-            return self.problem(line, "list entry before any heading", raw)
-        if not title:
-            return self.problem(line, "list entry has no title", raw)
-        for dest in bad:
-            self.problem(line, f"link {dest!r} could not be parsed; entry kept without it", raw)
-        good = []
-        for link in links:
-            try:
-                good.append(Link(check_iri(link.url), link.label))
-            except ValueError as exc:
-                self.problem(line, f"link {link.url!r} is not a valid IRI ({exc}); dropped", raw)
-        self.entries.append(Entry(title, tuple(good), year, flags, section, line, raw))
-
-    def table(self, tokens: list[Token], pos: int) -> None:
-        """Read the Modality table starting at tokens[pos] (table_open)."""
-        header: list[str] = []
-        cells: list[str] = []
-        line = 0
-        for tok in tokens[pos + 1 :]:
-            if tok.type == "table_close":
-                break
-            if tok.type == "tr_open":
-                cells, line = [], (tok.map or (0, 0))[0] + 1
-            elif tok.type == "inline":
-                cells.append(" ".join(_plain(tok.children or []).split()))
-            elif tok.type == "tr_close" and not header:
-                header = [c.casefold() for c in cells]
-            elif tok.type == "tr_close":
-                model, inp, out, role, trade = _modality_cells(header, cells)
-                self.rows.append(ModalityRow(model, inp, out, role, trade, line))
-
-    def run(self, text: str) -> ParsedList:
-        """Parse *text* and return the ParsedList."""
-        md = MarkdownIt("commonmark").enable("table")
-        md.normalizeLink = lambda url: url  # type: ignore[method-assign] # keep links exactly as listed; check_iri judges them
-        tokens = md.parse(text)
-        stack: list[Heading] = []
-        lists: list[str] = []
-        fresh_item = False
-        for pos, tok in enumerate(tokens):
-            if tok.type == "heading_open":
-                self.headings.append(_make_heading(tok, tokens[pos + 1], self.lines, stack))
-            elif tok.type in ("bullet_list_open", "ordered_list_open"):
-                lists.append(tok.type)
-            elif tok.type in ("bullet_list_close", "ordered_list_close"):
-                lists.pop()
-            elif tok.type in ("list_item_open", "list_item_close"):
-                fresh_item = tok.nesting == 1 and lists[-1] == "bullet_list_open"
-            elif tok.type == "inline" and fresh_item and tokens[pos - 1].type == "paragraph_open":
-                fresh_item = False
-                self.entry(tok, stack[-1] if stack else None)
-            elif (
-                tok.type == "table_open"
-                and stack
-                and stack[-1].text.casefold() in MODALITY_HEADINGS
-            ):
-                self.table(tokens, pos)
-        self._keep_linkless()
+    def run(self) -> ParsedList:
+        """Read every bullet and table, then assemble the ParsedList."""
+        read = 0
+        for bullet in self.blocks.bullets:
+            if bullet.heading in self.prose:
+                continue
+            read += 1
+            self.read_bullet(bullet)
+        rows = []
+        for table in self.blocks.tables:
+            section = self.headings[table.heading] if table.heading >= 0 else None
+            if section is not None and section.text.casefold() in MODALITY_HEADINGS:
+                rows.extend(read_modality_table(self.lines, table.start, table.end))
+                if table.end - table.start - 2 > MAX_TABLE_ROWS:
+                    line = table.start + 3 + MAX_TABLE_ROWS
+                    message = (
+                        f"Modality table has over {MAX_TABLE_ROWS} rows; rows from here skipped"
+                    )
+                    self.warn(line, message, self.lines[line - 1])
+        problems = sorted([*self._capped_warnings(), *self.unparsed], key=lambda p: p.line)
+        for problem in problems:
+            LOG.debug("%s:%d: %s", self.source, problem.line, problem.message)
         return ParsedList(
             self.source,
             tuple(self.headings),
             tuple(self.entries),
-            tuple(sorted(self.problems, key=lambda p: p.line)),
-            tuple(self.rows),
+            tuple(problems),
+            tuple(rows),
+            placeholders=tuple(self.placeholders),
+            unparsed=tuple(self.unparsed),
+            bullets_read=read,
+            line_roles=tuple(self.roles),
+            stopped_at=self.blocks.stopped_at,
         )
 
-    def _keep_linkless(self) -> None:
-        """Keep link-less bullets as entries only in sections that hold linked entries."""
-        sections = {e.section for e in self.entries}
-        for entry in self.linkless:
-            if entry.section in sections:
-                self.problem(
-                    entry.line, "list entry has no link; kept, keyed by its title", entry.raw
-                )
-                self.entries.append(entry)
-        self.entries.sort(key=lambda e: e.line)
+    def _capped_warnings(self) -> list[Problem]:
+        """Return the warnings, the ones past ``MAX_WARNINGS`` folded into one."""
+        if len(self.warnings) <= MAX_WARNINGS:
+            return self.warnings
+        self.warnings.sort(key=lambda p: p.line)
+        rest = self.warnings[MAX_WARNINGS:]
+        note = f"{len(rest)} more warnings not listed (lines {rest[0].line}-{rest[-1].line})"
+        return [*self.warnings[:MAX_WARNINGS], Problem(rest[0].line, note, "")]
+
+    def read_bullet(self, bullet: Bullet) -> None:
+        """Make one bullet an entry, a placeholder or an unparsed problem."""
+        lines = self.lines[bullet.start : bullet.end]
+        raw = "\n".join(lines).strip()
+        section = self.headings[bullet.heading] if bullet.heading >= 0 else None
+        if bullet.too_long:
+            limit = f"over the {MAX_LINE_CHARS}-character limit; list entry not read"
+            return self.reject(bullet, f"line is {bullet.too_long} characters long, {limit}", raw)
+        if section is None:
+            return self.reject(bullet, "list entry before any heading", raw)
+        content = _content(lines)
+        if len(content) > MAX_ENTRY_CHARS:
+            message = f"list entry is {len(content)} characters long, over the {MAX_ENTRY_CHARS}-character limit"
+            return self.reject(bullet, message, raw)
+        inline = split_inline(content)
+        if inline.overflow:
+            return self.reject(bullet, f"list entry has {inline.overflow}; not read", raw)
+        text, leftovers = take_leftover_links(inline.text)
+        year, new, text = self.take_markers(bullet, plain_text(text), raw)
+        text, flags = take_flags(text)
+        title = text.strip(_TRAILING)
+        if not title:
+            if leftovers or any(link.url.strip() for link in inline.links):
+                return self.reject(bullet, "list entry has no title", raw)
+            self.placeholders.append(bullet.start + 1)
+            self.mark(bullet, LineRole.PLACEHOLDER)
+            return None
+        line = bullet.start + 1
+        for dest in leftovers:
+            self.warn(line, f"link {dest!r} could not be parsed; entry kept without it", raw)
+        links = tuple(link for link in inline.links if self.check_link(line, link, raw))
+        if not (inline.links or leftovers):
+            self.warn(line, "list entry has no link; kept, keyed by its title", raw)
+        flags = flags | {"new"} if new else flags
+        self.entries.append(Entry(title, links, year, flags, section, line, raw))
+        self.mark(bullet, LineRole.ENTRY)
+        return None
+
+    def take_markers(self, bullet: Bullet, text: str, raw: str) -> tuple[int | None, bool, str]:
+        """Strip leading ``(YYYY)!`` and ``!`` markers; return (year, new flag, rest)."""
+        years: list[int] = []
+        new = False
+        while match := _MARKER.match(text):
+            text = text[match.end() :]
+            if match.group(1) is None:
+                new = True
+            elif 1900 <= (year := int(match.group(1))) <= 2100:
+                years.append(year)
+            else:
+                self.warn(bullet.start + 1, f"year marker ({year})! is out of range; ignored", raw)
+        return (min(years) if years else None), new, text
+
+    def check_link(self, line: int, link: Link, raw: str) -> bool:
+        """Return whether *link* is a usable http(s) IRI, warning with the line if not."""
+        url = link.url
+        if not url.strip():
+            self.warn(line, f"link {link.label!r} has no destination; dropped", raw)
+            return False
+        scheme = _SCHEME.match(url)
+        if scheme is None or scheme.group(1).lower() not in ("http", "https"):
+            kind = f"a {scheme.group(1)}: link" if scheme else "a relative link"
+            self.warn(line, f"link {url!r} is {kind}, not http(s); dropped", raw)
+            return False
+        try:
+            check_iri(url)
+        except ValueError as exc:
+            self.warn(line, f"link {url!r} is not a valid IRI ({exc}); dropped", raw)
+            return False
+        if not _HTTP.match(url):
+            self.warn(line, f"link {url!r} has no host; dropped", raw)
+            return False
+        if not url.isascii() and any(c.isdecimal() and not c.isascii() for c in url):
+            self.warn(line, f"link {url!r} has non-ASCII digits; dropped", raw)
+            return False
+        return True
+
+    def reject(self, bullet: Bullet, message: str, raw: str) -> None:
+        """Report a bullet that became no entry."""
+        last = bullet.end if bullet.end > bullet.start + 1 else 0
+        self.unparsed.append(Problem(bullet.start + 1, message, raw[:500], last_line=last))
+        self.mark(bullet, LineRole.PROBLEM)
+
+    def warn(self, line: int, message: str, raw: str) -> None:
+        """Record a problem that costs no entry."""
+        self.warnings.append(Problem(line, message, raw[:500]))
+
+    def mark(self, bullet: Bullet, role: LineRole) -> None:
+        """Give every line of *bullet* the role *role*."""
+        self.roles[bullet.start : bullet.end] = [role] * (bullet.end - bullet.start)
+
+
+def _content(lines: list[str]) -> str:
+    """Return a bullet's text: its first line after the marker(s), then its continuation lines.
+
+    >>> _content(["  - - Deep [[p]](u)", "   more"])
+    'Deep [[p]](u)\\nmore'
+    """
+    marker = _BULLET.match(lines[0])
+    first = lines[0][marker.end() :] if marker else lines[0]
+    return "\n".join([first, *(line.lstrip() for line in lines[1:])])

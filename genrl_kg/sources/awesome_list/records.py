@@ -4,11 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "Entry",
+    "Heading",
+    "LineRole",
+    "Link",
+    "ModalityRow",
+    "ParsedList",
+    "Problem",
+]
+
+
+class LineRole(StrEnum):
+    """What one line of the list became."""
+
+    HEADING = "heading"
+    ENTRY = "entry"
+    PLACEHOLDER = "placeholder"
+    PROSE = "prose"
+    BLANK = "blank"
+    PROBLEM = "problem"
 
 
 @dataclass(frozen=True)
 class Heading:
-    """A Markdown heading, cleaned of numbering and flags, with its path from level 2 down."""
+    """A Markdown heading, cleaned of numbering and flags, with its path from level 2 down.
+
+    ``level`` is the heading's place in the outline. It is the number of ``#`` signs, except
+    where every heading of the file has the same number of them: there the numbering
+    (``1.``, ``1.1``) gives the nesting, and ``markdown_level`` keeps the ``#`` count.
+    """
 
     level: int
     text: str
@@ -17,6 +44,7 @@ class Heading:
     line: int
     path: tuple[str, ...]
     flags: frozenset[str]
+    markdown_level: int = 0
 
 
 @dataclass(frozen=True)
@@ -42,11 +70,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something in the list that could not be parsed as it stands, with its line."""
+    """Something in the list that could not be parsed as it stands, with its line.
+
+    ``last_line`` is the last line the problem covers when it covers several (0: just one).
+    """
 
     line: int
     message: str
     raw: str
+    last_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,13 +95,25 @@ class ModalityRow:
 
 @dataclass(frozen=True)
 class ParsedList:
-    """Everything parse_list found in one list file."""
+    """Everything parse_list found in one list file.
+
+    Accounting: ``bullets_read == len(entries) + len(placeholders) + len(unparsed)``.
+    ``unparsed`` are the bullets that became no entry (each also in ``problems``),
+    ``placeholders`` the line numbers of empty bullets (``- !  [[paper]]()``, ``- ``), and
+    ``line_roles[i]`` says what line ``i + 1`` became. ``stopped_at`` is the line where reading
+    stopped at a cap (``MAX_LINES`` lines, ``MAX_BULLETS`` bullets), 0 if the whole text was read.
+    """
 
     source: str
     headings: tuple[Heading, ...]
     entries: tuple[Entry, ...]
     problems: tuple[Problem, ...]
     modality_rows: tuple[ModalityRow, ...]
+    placeholders: tuple[int, ...] = ()
+    unparsed: tuple[Problem, ...] = ()
+    bullets_read: int = 0
+    line_roles: tuple[LineRole, ...] = ()
+    stopped_at: int = 0
 
     def parent_of(self, heading: Heading) -> Heading | None:
         """Return the heading directly above *heading* in the outline, or None."""
@@ -88,6 +132,18 @@ class ParsedList:
                 keep.add(node)
                 node = parents.get(node)
         return tuple(h for h in self.headings if h in keep)
+
+    def unaccounted_lines(self) -> tuple[int, ...]:
+        """Return the lines whose role is a problem that no problem covers (should be none)."""
+        covered = [False] * (len(self.line_roles) + 1)
+        for problem in self.problems:
+            end = max(problem.line, problem.last_line)
+            covered[problem.line : end + 1] = [True] * (end + 1 - problem.line)
+        return tuple(
+            i
+            for i, role in enumerate(self.line_roles, 1)
+            if role is LineRole.PROBLEM and not covered[i]
+        )
 
 
 def _parents(headings: Sequence[Heading]) -> dict[Heading, Heading | None]:
