@@ -6,7 +6,13 @@ from dataclasses import dataclass, field
 
 from genrl_kg.build.context import BuildContext, PaperNode, Stage, StageReport
 from genrl_kg.papers import load_same_papers, merge_entries
-from genrl_kg.rdf.papers import ListSource, add_modality_rows, add_paper, add_sections
+from genrl_kg.rdf.papers import (
+    ListSource,
+    add_modality_rows,
+    add_paper,
+    add_sections,
+    entry_iri,
+)
 from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.awesome_list import read_list
 
@@ -68,6 +74,8 @@ def add_list(ctx: BuildContext) -> ListReport:
     )
     for node in ctx.papers:
         ctx.locations[node.node.value] = f"{path.name}:{node.record.entries[0].line}"
+        for entry in node.record.entries:
+            ctx.locations[entry_iri(ctx.quads, entry).value] = f"{path.name}:{entry.line}"
     add_modality_rows(ctx.quads, parsed.modality_rows, ctx.taxonomy)
     report = ListReport(
         bullets_read=parsed.bullets_read,
