@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import logging
@@ -23,6 +24,7 @@ from genrl_kg.sources.arxiv import (
     FeedError,
     fetch_records,
     parse_feed,
+    split_arxiv_id,
 )
 
 API = "/api/query"
@@ -243,6 +245,43 @@ def test_parse_feed_ignores_entries_not_asked_for() -> None:
     assert list(records) == ["1707.06347"] and problems == {}
 
 
+def test_feed_drops_values_that_cannot_reach_the_graph(caplog: pytest.LogCaptureFixture) -> None:
+    """A bad pdf link, DOI or category is dropped with one warning; control characters go."""
+    bad = (
+        DIFFUSION_POLICY.replace('href="http://arxiv.org/pdf/2303.04137v5"', 'href="http://x/a b"')
+        .replace("Diffusion Policy:", "Diffusion\x7f Policy:")
+        .replace("</entry>", "<arxiv:doi>not a doi</arxiv:doi></entry>")
+        .replace("</entry>", '<category term="F.2.2; I.2.7"/></entry>')
+    )
+    with caplog.at_level(logging.WARNING):
+        records, problems = parse_feed(feed([bad]), ["2303.04137"])
+    record = records["2303.04137"]
+    assert problems == {}
+    assert record.title == "Diffusion Policy: Visuomotor Policy Learning via Action Diffusion"
+    assert (record.pdf_url, record.doi, record.categories) == (None, None, ("cs.RO", "cs.LG"))
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith("arXiv feed: 2303.04137: dropped 3 value(s)")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1706.\uff10\uff13\uff17\uff16\uff12",
+        "1706.\u0660\u0663\u0667\u0666\u0662",
+        "\u0661706.03762",
+    ],
+    ids=["fullwidth", "arabic-indic", "arabic-indic-first"],
+)
+def test_unicode_digits_are_not_arxiv_identifiers(
+    arxiv: FakeServer, cache: ArxivCache, text: str
+) -> None:
+    with pytest.raises(ValueError, match="not an arXiv identifier"):
+        split_arxiv_id(text)
+    result = fetch_records([text], base_url=arxiv.url_for(API), cache=cache, min_interval=0.0)
+    assert result.failed == {text: "not a valid arXiv identifier"}
+    assert arxiv.requests == [] and cache_files(cache) == []
+
+
 BAD_BODIES = {
     "error entry": (error_feed("2303.0413"), "incorrect id format"),
     "empty feed": (feed([]), "empty feed"),
@@ -447,7 +486,9 @@ def test_corrupt_cache_file_is_warned_and_refetched(
     cache.path_for("1707.06347").write_bytes(b'{"format": 1, "record": {"arxiv_id": ')
     with caplog.at_level(logging.WARNING):
         result = fetch_records(["1707.06347"], base_url=arxiv.url_for(API), cache=cache, **FAST)
-    assert any("corrupt" in r.getMessage() for r in caplog.records)
+    # the message, not the path (tmp_path holds this test's name), must say what happened
+    (message,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert message.startswith(f"arXiv cache: dropped {cache.path_for('1707.06347')} (")
     assert len(arxiv.requests) == 1
     assert result.records["1707.06347"].title == "Proximal Policy Optimization Algorithms"
     assert cache.load("1707.06347") == result.records["1707.06347"]
@@ -458,7 +499,11 @@ def test_cache_round_trip_and_leftover_temp_files_are_ignored(cache: ArxivCache)
     path = cache.store(record)
     assert path.name == "hep-th_9901001.json"
     assert cache.load("hep-th/9901001") == record
-    assert json.loads(path.read_text())["retrieved"] == record.retrieved.isoformat()
+    content = json.loads(path.read_text())
+    assert (content["schema"], content["version"]) == ("genrl-kg/arxiv-record", 2)
+    assert content["payload"]["retrieved"] == record.retrieved.isoformat()
+    canonical = json.dumps(content["payload"], sort_keys=True, separators=(",", ":"))
+    assert content["sha256"] == hashlib.sha256(canonical.encode("ascii")).hexdigest()
     (cache.directory / ".1707.06347.abc.tmp").write_bytes(b'{"format": 1, "rec')  # killed run
     assert cache_files(cache) == [".1707.06347.abc.tmp", "hep-th_9901001.json"]
     assert cache.load("1707.06347") is None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -24,6 +28,7 @@ from genrl_kg.errors import SourceError
 from genrl_kg.rdf import QuadSet
 from genrl_kg.rdf import terms as t
 from genrl_kg.sources.wikidata import SparqlClient, WikidataCache, make_http
+from genrl_kg.sources.wikidata.client import parse_results
 from genrl_kg.store import open_store, write_store
 
 fake_server = fake_servers.fake_server
@@ -374,3 +379,82 @@ def test_two_endpoints_are_both_asked(
     assert report.papers_linked == 2
     assert fake_server.requests  # the scholarly endpoint was asked too
     assert report.endpoints == [fake_server.url_for("/sparql"), wikidata]
+
+
+# --------------------------------------------------------------------------- cache and answers
+
+
+def _sealed_checksum(payload: dict[str, object]) -> str:
+    """Return the documented checksum (sha256 of sorted, compact, ASCII JSON), independently."""
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+KIND_CASES = {
+    "authors: author not a Q-id": ("authors", "Q1", [{"author": "Q1x", "ordinal": "1"}]),
+    "authors: control in ordinal": ("authors", "Q1", [{"author": "Q7", "ordinal": "1\x07"}]),
+    "authors: extra key": ("authors", "Q1", [{"author": "Q7", "ordinal": "1", "x": "y"}]),
+    "authors: ordinal a number": ("authors", "Q1", [{"author": "Q7", "ordinal": 1}]),
+    "names: lone surrogate": ("names", "Q7", ["Ada \ud800 Lovelace"]),
+    "names: empty": ("names", "Q7", [" "]),
+    "names: not a list": ("names", "Q7", "Ada Lovelace"),
+    "doi: a name for a Q-id": ("doi", "10.1/X", ["Ada"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KIND_CASES))
+def test_cached_answers_of_every_kind_are_checked(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, case: str
+) -> None:
+    """A well-sealed file whose answer breaks its kind's schema is dropped with one warning."""
+    kind, key, bad = KIND_CASES[case]
+    cache = WikidataCache(tmp_path)
+    good = [{"author": "Q7", "ordinal": "1"}] if kind == "authors" else ["Q7"]
+    good = ["Ada Lovelace"] if kind == "names" else good
+    path = cache.store(kind, key, "https://query.wikidata.org/sparql", good, datetime.now(UTC))
+    assert cache.load_all(kind, key)["https://query.wikidata.org/sparql"].value == good
+    content = json.loads(path.read_bytes())
+    content["payload"]["answers"]["https://query.wikidata.org/sparql"]["value"] = bad
+    content["sha256"] = _sealed_checksum(content["payload"])
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert WikidataCache(tmp_path).load_all(kind, key) == {}
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.startswith(f"Wikidata cache: dropped {path} (")
+
+
+def test_a_bad_answer_is_never_written(tmp_path: Path) -> None:
+    """store() refuses an answer that would not pass its own check on read."""
+    cache = WikidataCache(tmp_path)
+    with pytest.raises(SourceError, match="not cached"):
+        cache.store("names", "Q7", "https://q.example/sparql", ["A\x00B"], datetime.now(UTC))
+    with pytest.raises(SourceError, match="not cached"):
+        cache.store("arxiv", "2303.04137", "https://q.example/spa rql", ["Q1"], datetime.now(UTC))
+    assert list(tmp_path.rglob("*")) == []
+
+
+def _results_body(value: object) -> bytes:
+    """Return a SPARQL JSON results document with one row binding ?name to *value*."""
+    row = {"name": {"type": "literal", "value": value}}
+    return json.dumps({"head": {"vars": ["name"]}, "results": {"bindings": [row]}}).encode()
+
+
+def test_answers_nested_too_deep_or_of_the_wrong_shape_are_refused() -> None:
+    """A deeply nested or wrongly typed answer is a one-line SourceError, not a traceback."""
+    deep = b'{"head": {"vars": []}, "results": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(SourceError, match="nested deeper"):
+        parse_results(deep, "http://q.example/sparql")
+    with pytest.raises(SourceError, match="not a string"):
+        parse_results(_results_body(7), "http://q.example/sparql")
+    with pytest.raises(SourceError, match="not SPARQL JSON results"):
+        parse_results(b'{"head": {"vars": []}, "results": {"bindings": ["Q1"]}}', "u")
+
+
+def test_answer_rows_with_control_characters_are_dropped(caplog: pytest.LogCaptureFixture) -> None:
+    body = json.loads(_results_body("Ada Lovelace"))
+    body["results"]["bindings"].append({"name": {"type": "literal", "value": "Ada\x1b[2J"}})
+    with caplog.at_level(logging.WARNING):
+        rows = parse_results(json.dumps(body).encode(), "http://q.example/sparql")
+    assert rows == [{"name": "Ada Lovelace"}]
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "dropped 1 result rows" in warning

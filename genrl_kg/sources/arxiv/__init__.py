@@ -1,6 +1,6 @@
 """arXiv API client with an on-disk cache, yielding ArxivRecord records (knows nothing of RDF)."""
 
-from genrl_kg.sources.arxiv.cache import ArxivCache, default_arxiv_cache_dir
+from genrl_kg.sources.arxiv.cache import ArxivCache, CachedRecord, default_arxiv_cache_dir
 from genrl_kg.sources.arxiv.client import (
     ARXIV_URL_ENV,
     DEFAULT_ARXIV_URL,
@@ -18,6 +18,7 @@ from genrl_kg.sources.arxiv.models import (
     normalize_space,
     split_arxiv_id,
 )
+from genrl_kg.sources.arxiv.schema import decode_record
 
 __all__ = [
     "ARXIV_URL_ENV",
@@ -25,10 +26,12 @@ __all__ = [
     "ArxivAuthor",
     "ArxivCache",
     "ArxivRecord",
+    "CachedRecord",
     "FeedError",
     "FetchResult",
     "FetchStats",
     "cache_file_name",
+    "decode_record",
     "default_arxiv_cache_dir",
     "fetch_records",
     "normalize_space",

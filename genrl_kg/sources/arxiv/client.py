@@ -17,6 +17,16 @@ from genrl_kg.sources.arxiv.cache import ArxivCache
 from genrl_kg.sources.arxiv.feed import FeedError, parse_feed
 from genrl_kg.sources.arxiv.models import ArxivRecord, split_arxiv_id
 
+__all__ = [
+    "ARXIV_URL_ENV",
+    "DEFAULT_ARXIV_URL",
+    "FetchResult",
+    "FetchStats",
+    "fetch_records",
+    "plan_batches",
+    "resolve_arxiv_url",
+]
+
 log = logging.getLogger(__name__)
 
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
@@ -103,8 +113,9 @@ def fetch_records(
 ) -> FetchResult:
     """Return arXiv records for *ids* (any form: versioned, 'arXiv:' prefix), keyed versionless.
 
-    Cached records are used unless *refresh* or older than *max_age*; the rest is asked for in
-    batches of id_list queries. Expected faults never raise: the affected ids land in ``failed``
+    Cached records are used unless *refresh*, older than *max_age* or stale (a cache file of the
+    older format); the rest is asked for in batches of id_list queries. Offline, every valid
+    cached record is used. Expected faults never raise: the affected ids land in ``failed``
     with a reason (a refetch that fails keeps the cached record), and one warning names them.
     """
     result = FetchResult()
@@ -125,8 +136,13 @@ def fetch_records(
     stale: dict[str, ArxivRecord] = {}
     to_fetch: list[str] = []
     for arxiv_id in wanted:
-        cached = cache.load(arxiv_id)
-        fresh = cached is not None and (max_age is None or now - cached.retrieved <= max_age)
+        found = cache.read(arxiv_id)
+        cached = None if found is None else found.record
+        fresh = (
+            found is not None
+            and found.verified
+            and (max_age is None or now - found.record.retrieved <= max_age)
+        )
         if cached is not None and (offline or (fresh and not refresh)):
             result.records[arxiv_id] = cached
             stats.from_cache += 1

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from genrl_kg.errors import SourceError
-from genrl_kg.sources.arxiv.models import (
-    ArxivAuthor,
-    ArxivRecord,
-    normalize_space,
-    split_arxiv_id,
-)
+from genrl_kg.safejson import describe_problem
+from genrl_kg.sources.arxiv.models import ArxivRecord, normalize_space, split_arxiv_id
+from genrl_kg.sources.arxiv.schema import decode_record
+
+__all__ = ["ARXIV", "ATOM", "OPENSEARCH", "FeedError", "parse_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +26,7 @@ OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 _A = f"{{{ATOM}}}"
 _X = f"{{{ARXIV}}}"
 _ABS_RE = re.compile(r"/abs/(?P<rest>.+)$")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class FeedError(SourceError):
@@ -114,26 +114,22 @@ def _id_from_entry(entry_id: str) -> tuple[str, int | None]:
 
 def _parse_entry(entry: Element, arxiv_id: str, version: int | None, when: datetime) -> ArxivRecord:
     """Build the record of one entry; ValueError if a required field is missing or unreadable."""
-    title = normalize_space(entry.findtext(f"{_A}title") or "")
+    title = _clean(entry.findtext(f"{_A}title"))
     if not title:
         raise ValueError("no title (arXiv does not know this identifier?)")
-    published = _date(entry, "published")
-    updated = _date(entry, "updated")
-    authors = tuple(
-        ArxivAuthor(
-            normalize_space(author.findtext(f"{_A}name") or ""),
-            tuple(
-                text
-                for aff in author.findall(f"{_X}affiliation")
-                if (text := normalize_space(aff.text or ""))
-            ),
-        )
+    authors = [
+        {
+            "name": _clean(author.findtext(f"{_A}name")),
+            "affiliations": [
+                text for aff in author.findall(f"{_X}affiliation") if (text := _clean(aff.text))
+            ],
+        }
         for author in entry.findall(f"{_A}author")
-    )
-    authors = tuple(a for a in authors if a.name)
+    ]
+    authors = [a for a in authors if a["name"]]
     if not authors:
         raise ValueError("no authors")
-    categories = tuple(
+    categories = list(
         dict.fromkeys(term for c in entry.findall(f"{_A}category") if (term := c.get("term", "")))
     )
     primary_el = entry.find(f"{_X}primary_category")
@@ -141,45 +137,57 @@ def _parse_entry(entry: Element, arxiv_id: str, version: int | None, when: datet
     primary = primary or (categories[0] if categories else "")
     if not primary:
         raise ValueError("no category")
-    if primary not in categories:
-        categories = (primary, *categories)
     pdf_url = abs_url = None
     for link in entry.findall(f"{_A}link"):
         if link.get("title") == "pdf" and pdf_url is None:
             pdf_url = link.get("href")
         elif link.get("rel") == "alternate" and abs_url is None:
             abs_url = link.get("href")
-    return ArxivRecord(
-        arxiv_id=arxiv_id,
-        version=version or 1,
-        title=title,
-        authors=authors,
-        abstract=normalize_space(entry.findtext(f"{_A}summary") or ""),
-        published=published,
-        updated=updated,
-        primary_category=primary,
-        categories=categories,
-        doi=_optional(entry, f"{_X}doi"),
-        journal_ref=_optional(entry, f"{_X}journal_ref"),
-        comment=_optional(entry, f"{_X}comment"),
-        pdf_url=pdf_url,
-        abs_url=abs_url or normalize_space(entry.findtext(f"{_A}id") or ""),
-        retrieved=when,
-    )
+    data = {
+        "arxiv_id": arxiv_id,
+        "version": version or 1,
+        "title": title,
+        "authors": authors,
+        "abstract": _clean(entry.findtext(f"{_A}summary")),
+        "published": _date(entry, "published"),
+        "updated": _date(entry, "updated"),
+        "primary_category": primary,
+        "categories": categories,
+        "doi": _optional(entry, f"{_X}doi"),
+        "journal_ref": _optional(entry, f"{_X}journal_ref"),
+        "comment": _optional(entry, f"{_X}comment"),
+        "pdf_url": pdf_url,
+        "abs_url": abs_url or _clean(entry.findtext(f"{_A}id")),
+        "retrieved": when.isoformat(),
+    }
+    notes: list[str] = []
+    record = decode_record(data, strict=False, notes=notes)
+    if notes:
+        shown = describe_problem("; ".join(notes))
+        log.warning("arXiv feed: %s: dropped %d value(s): %s", arxiv_id, len(notes), shown)
+    return record
 
 
-def _date(entry: Element, name: str) -> date:
-    """Return the date of the <name> timestamp of *entry* (e.g. 2023-03-07T17:59:59Z)."""
-    text = normalize_space(entry.findtext(f"{_A}{name}") or "")
+def _clean(text: str | None) -> str:
+    r"""Return *text* with control characters removed and whitespace collapsed ("" for None).
+
+    >>> _clean(" Escape\x1b[31m  title\x7f ")
+    'Escape [31m title'
+    """
+    return normalize_space(_CONTROLS.sub(" ", text or ""))
+
+
+def _date(entry: Element, name: str) -> str:
+    """Return the ISO date of the <name> timestamp of *entry* (e.g. 2023-03-07T17:59:59Z)."""
+    text = _clean(entry.findtext(f"{_A}{name}"))
     if not text:
         raise ValueError(f"no <{name}>")
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
-        raise ValueError(f"unreadable <{name}> {text!r}") from None
+        raise ValueError(f"unreadable <{name}> {describe_problem(text, 60)!r}") from None
 
 
 def _optional(entry: Element, tag: str) -> str | None:
     """Return the whitespace-normalised text of *tag*, or None when absent or blank."""
-    text = normalize_space(entry.findtext(tag) or "")
-    return text or None
+    return _clean(entry.findtext(tag)) or None

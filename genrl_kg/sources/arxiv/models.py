@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-NEW_STYLE = r"\d{4}\.\d{4,5}"
-OLD_STYLE = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}"
-_ID_RE = re.compile(rf"(?P<id>{NEW_STYLE}|{OLD_STYLE})(?:v(?P<version>\d+))?")
-_PREFIX_RE = re.compile(r"^arxiv:", re.IGNORECASE)
+__all__ = [
+    "NEW_STYLE",
+    "OLD_STYLE",
+    "ArxivAuthor",
+    "ArxivRecord",
+    "cache_file_name",
+    "normalize_space",
+    "record_to_json",
+    "split_arxiv_id",
+]
+
+NEW_STYLE = r"[0-9]{4}\.[0-9]{4,5}"  # ASCII digits only: \d matches fullwidth and Arabic-Indic
+OLD_STYLE = r"[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7}"
+_ID_RE = re.compile(rf"(?P<id>{NEW_STYLE}|{OLD_STYLE})(?:v(?P<version>[0-9]+))?", re.ASCII)
+_PREFIX_RE = re.compile(r"^arxiv:", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,9 @@ def split_arxiv_id(text: str) -> tuple[str, int | None]:
     >>> split_arxiv_id("../etc/passwd")
     Traceback (most recent call last):
     ValueError: not an arXiv identifier: '../etc/passwd'
+    >>> split_arxiv_id("1706.\uff10\uff13\uff17\uff16\uff12")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: not an arXiv identifier: ...
     """
     match = _ID_RE.fullmatch(_PREFIX_RE.sub("", text.strip()))
     if match is None:
@@ -104,48 +118,3 @@ def record_to_json(record: ArxivRecord) -> dict[str, Any]:
         "abs_url": record.abs_url,
         "retrieved": record.retrieved.astimezone(UTC).isoformat(),
     }
-
-
-def record_from_json(data: Any) -> ArxivRecord:
-    """Rebuild a record from :func:`record_to_json` output; ValueError/TypeError if malformed."""
-    if not isinstance(data, dict):
-        raise TypeError("record is not a JSON object")
-    authors = tuple(
-        ArxivAuthor(_str(a["name"]), tuple(_str(x) for x in a["affiliations"]))
-        for a in data["authors"]
-    )
-    retrieved = datetime.fromisoformat(_str(data["retrieved"]))
-    if retrieved.tzinfo is None:
-        raise ValueError("retrieval time without time zone")
-    version = data["version"]
-    if not isinstance(version, int) or version < 1:
-        raise ValueError(f"bad version {version!r}")
-    return ArxivRecord(
-        arxiv_id=_str(data["arxiv_id"]),
-        version=version,
-        title=_str(data["title"]),
-        authors=authors,
-        abstract=_str(data["abstract"]),
-        published=date.fromisoformat(_str(data["published"])),
-        updated=date.fromisoformat(_str(data["updated"])),
-        primary_category=_str(data["primary_category"]),
-        categories=tuple(_str(c) for c in data["categories"]),
-        doi=_opt(data["doi"]),
-        journal_ref=_opt(data["journal_ref"]),
-        comment=_opt(data["comment"]),
-        pdf_url=_opt(data["pdf_url"]),
-        abs_url=_str(data["abs_url"]),
-        retrieved=retrieved.astimezone(UTC),
-    )
-
-
-def _str(value: Any) -> str:
-    """Return *value* if it is a string, else raise TypeError."""
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {type(value).__name__}")
-    return value
-
-
-def _opt(value: Any) -> str | None:
-    """Return *value* if it is a string or None, else raise TypeError."""
-    return None if value is None else _str(value)

@@ -1,5 +1,6 @@
 """OpenAlex works API client with a checksummed on-disk cache, yielding OpenAlexWork records."""
 
+from genrl_kg.safejson import load_json
 from genrl_kg.sources.openalex.answer import AnswerError, BatchAnswer, parse_answer
 from genrl_kg.sources.openalex.cache import (
     CachedAnswer,
@@ -26,7 +27,6 @@ from genrl_kg.sources.openalex.models import (
 )
 from genrl_kg.sources.openalex.parse import WorkError, parse_work
 from genrl_kg.sources.openalex.result import FetchResult, FetchStats
-from genrl_kg.sources.openalex.safejson import load_json
 
 __all__ = [
     "MAX_PER_REQUEST",

@@ -9,9 +9,9 @@ from typing import Any
 
 from genrl_kg.errors import SourceError
 from genrl_kg.identifiers import normalize_doi
+from genrl_kg.safejson import load_json
 from genrl_kg.sources.openalex.models import OpenAlexWork
 from genrl_kg.sources.openalex.parse import WorkError, parse_work
-from genrl_kg.sources.openalex.safejson import load_json
 
 __all__ = ["AnswerError", "BatchAnswer", "parse_answer"]
 

@@ -9,21 +9,18 @@ ASCII). On read the digest is checked and the work goes through the same parser 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import logging
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from genrl_kg import settings
 from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import SourceError
+from genrl_kg.safejson import canonical_json as canonical_payload
+from genrl_kg.safejson import check_time, load_json, open_sealed, seal_json
 from genrl_kg.sources.openalex.models import OpenAlexWork, work_to_json
 from genrl_kg.sources.openalex.parse import parse_work
-from genrl_kg.sources.openalex.safejson import load_json
 
 __all__ = [
     "CACHE_SCHEMA",
@@ -39,10 +36,7 @@ log = logging.getLogger(__name__)
 CACHE_SCHEMA = "genrl-kg/openalex-work"
 CACHE_VERSION = 1
 MAX_FILE_BYTES = 4 * 1024 * 1024
-CLOCK_SKEW = timedelta(days=1)
-_FILE_KEYS = frozenset({"schema", "version", "sha256", "payload"})
 _PAYLOAD_KEYS = frozenset({"doi", "retrieved", "work"})
-_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -57,15 +51,6 @@ class CachedAnswer:
 def default_openalex_cache_dir() -> Path:
     """Return the default cache directory for OpenAlex answers (under the user's cache dir)."""
     return settings.default_cache_dir() / "openalex"
-
-
-def canonical_payload(payload: dict[str, Any]) -> bytes:
-    """Return the bytes the checksum is taken over: sorted keys, no spaces, ASCII only.
-
-    >>> canonical_payload({"work": None, "doi": "10.1/é"})
-    b'{"doi":"10.1/\\\\u00e9","work":null}'
-    """
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
 class OpenAlexCache:
@@ -104,51 +89,22 @@ class OpenAlexCache:
             "retrieved": answer.retrieved.astimezone(UTC).isoformat(),
             "work": None if answer.work is None else work_to_json(answer.work),
         }
-        content = {
-            "schema": CACHE_SCHEMA,
-            "version": CACHE_VERSION,
-            "sha256": hashlib.sha256(canonical_payload(payload)).hexdigest(),
-            "payload": payload,
-        }
-        data = json.dumps(content, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+        data = seal_json(CACHE_SCHEMA, CACHE_VERSION, payload)
         # no directory fsync: a rename lost in a crash costs one request, never a wrong record
         return write_atomically(self.path_for(answer.doi), data)
 
 
 def _decode(raw: bytes, doi: str) -> CachedAnswer:
     """Check a cache file's layout, checksum and contents; ValueError or WorkError says why."""
-    content = load_json(raw)
-    if not isinstance(content, dict) or set(content) != _FILE_KEYS:
-        raise ValueError("not a cache file of the expected layout")
-    if content["schema"] != CACHE_SCHEMA or content["version"] != CACHE_VERSION:
-        raise ValueError(f"unknown schema {content['schema']!r} {content['version']!r}")
-    digest, payload = content["sha256"], content["payload"]
-    if not isinstance(digest, str) or not _HEX.fullmatch(digest):
-        raise ValueError("checksum missing or malformed")
-    if not isinstance(payload, dict) or set(payload) != _PAYLOAD_KEYS:
+    payload = open_sealed(load_json(raw), CACHE_SCHEMA, CACHE_VERSION)
+    if set(payload) != _PAYLOAD_KEYS:
         raise ValueError("payload of the wrong layout")
-    actual = hashlib.sha256(canonical_payload(payload)).hexdigest()
-    if not hmac.compare_digest(actual, digest):
-        raise ValueError("checksum mismatch")
     if payload["doi"] != doi:
         raise ValueError(f"holds doi {str(payload['doi'])[:100]!r}")
-    retrieved = _retrieved(payload["retrieved"])
+    retrieved = check_time(payload["retrieved"], "retrieval time")
     if payload["work"] is None:
         return CachedAnswer(doi, retrieved, None)
     work = parse_work(payload["work"], retrieved=retrieved, strict=True)
     if work.doi != doi:
         raise ValueError(f"work has doi {work.doi!r}")
     return CachedAnswer(doi, retrieved, work)
-
-
-def _retrieved(value: Any) -> datetime:
-    """Return the retrieval time: ISO 8601 with a time zone, not in the future."""
-    if not isinstance(value, str):
-        raise ValueError("retrieval time is not a string")
-    when = datetime.fromisoformat(value)
-    if when.tzinfo is None:
-        raise ValueError("retrieval time without time zone")
-    when = when.astimezone(UTC)
-    if when > datetime.now(UTC) + CLOCK_SKEW:
-        raise ValueError(f"retrieval time {value} lies in the future")
-    return when

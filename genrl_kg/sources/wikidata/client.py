@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -11,6 +10,24 @@ from typing import Any
 
 from genrl_kg.errors import SourceError
 from genrl_kg.http import HttpClient
+from genrl_kg.safejson import check_text, describe_problem, load_json
+
+__all__ = [
+    "BATCH_SIZE",
+    "DEFAULT_ENDPOINTS",
+    "ENDPOINT_ENV",
+    "ENTITY_NS",
+    "RESULTS_TYPE",
+    "SCHOLARLY_ENDPOINT_ENV",
+    "SparqlClient",
+    "batched",
+    "make_http",
+    "parse_results",
+    "qid_of",
+    "resolve_endpoints",
+    "sparql_string",
+    "unique",
+]
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +100,48 @@ def batched(values: Sequence[str], size: int) -> Iterator[list[str]]:
 def parse_results(body: bytes, url: str) -> list[dict[str, str]]:
     """Return the bindings of a SPARQL JSON results document as {var: value}; raise if not one.
 
+    JSON nested deeper than a results document can be, or a binding whose value is not a
+    string, makes the whole answer unusable (SourceError). A row holding a control character or
+    a lone surrogate is dropped with one warning per answer.
+
     >>> parse_results(b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"1"}}]}}', "u")
     [{'x': '1'}]
     """
     try:
-        data = json.loads(body)
+        data = load_json(body)
         bindings = data["results"]["bindings"]
         if not isinstance(data["head"]["vars"], list) or not isinstance(bindings, list):
             raise TypeError("head.vars or results.bindings is not a list")
-        return [{k: str(v["value"]) for k, v in row.items()} for row in bindings]
+        rows = [{k: _binding_value(v) for k, v in row.items()} for row in bindings]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        start = body[:60].decode("utf-8", "replace").replace("\n", " ")
+        start = describe_problem(body[:60].decode("utf-8", "replace"), 80)
+        problem = describe_problem(str(exc), 120)
         raise SourceError(
-            f"{url}: not SPARQL JSON results ({exc}); body starts {start!r}"
+            f"{url}: not SPARQL JSON results ({problem}); body starts {start!r}"
         ) from None
+    clean = [row for row in rows if all(_printable(v) for v in row.values())]
+    if len(clean) < len(rows):
+        log.warning(
+            "%s: dropped %d result rows holding control characters", url, len(rows) - len(clean)
+        )
+    return clean
+
+
+def _binding_value(term: Any) -> str:
+    """Return the value of one RDF term of a binding; TypeError unless it is a string."""
+    value = term["value"]
+    if not isinstance(value, str):
+        raise TypeError(f"a binding value is not a string but {type(value).__name__}")
+    return value
+
+
+def _printable(value: str) -> bool:
+    """Tell whether *value* is free of control characters and lone surrogates."""
+    try:
+        check_text(value, "value", max_len=len(value))
+    except ValueError:
+        return False
+    return True
 
 
 def make_http(timeout: float | None = None, **kwargs: Any) -> HttpClient:
