@@ -8,6 +8,10 @@ Run from the project root with the venv active::
 Needs ../shared/upstream/history.bundle (exits with a note when absent). The bundle is cloned once
 into a temporary cache (timed on its own); each run then reads the clone with git, parses every
 README version (``parse_list``, then ``merge_entries``, timed apart) and tracks the papers.
+
+Then the whole ``genrl-kg build --history`` (no arXiv) is timed: in process with its split
+(read, parse, track, checkout, then every build stage and the load), and once through the
+command line as a user runs it (process start included). The issue's budget is 30 s.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import argparse
 import json
 import logging
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +28,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from genrl_kg.build import STAGES, BuildOptions, run_build
+from genrl_kg.build.history import HistoryReport, bind_history, load_history, newest_source
 from genrl_kg.papers import merge_entries
 from genrl_kg.sources.awesome_list import parse_list
 from genrl_kg.sources.history import (
@@ -85,11 +92,37 @@ def _run(repo: Path) -> tuple[dict[str, float], dict[str, Any]]:
     return times, facts
 
 
+def _build(repo: Path, root: Path) -> dict[str, float]:
+    """Run the whole ``build --history`` once in process; return its split (seconds)."""
+    start = time.perf_counter()
+    loaded = load_history(repo)
+    split = {f"history {k}": v for k, v in loaded.timings.items()}
+    mark = time.perf_counter()
+    sources = newest_source(loaded, root / "newest")
+    split["checkout newest"] = time.perf_counter() - mark
+    options = BuildOptions(cache_dir=root / "cache", history_dir=loaded.history.repository)
+    report = run_build(sources, root / "store", options, stages=bind_history(STAGES, loaded))
+    split.update({f"stage {k}": v for k, v in report.timings.items()})
+    split["history convert"] = report.section(HistoryReport).timings["convert"]
+    split["total (in process)"] = time.perf_counter() - start
+    return split
+
+
+def _cli_build(repo: Path, root: Path) -> float:
+    """Run ``genrl-kg build --history`` as a user does; return its wall time."""
+    command = [sys.executable, "-m", "genrl_kg.cli", "build", "--history", str(repo)]
+    command += ["--store", str(root / "cli-store"), "--cache", str(root / "cache"), "--no-enrich"]
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=PROJECT_ROOT)
+    return time.perf_counter() - start
+
+
 def main() -> int:
     """Clone the bundle, run the history steps several times and print medians."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--build-runs", type=int, default=3, help="runs of the whole build")
     args = parser.parse_args()
     if not BUNDLE.is_file():
         print(f"skipped: {BUNDLE} not found (needs ../shared/upstream/history.bundle)")
@@ -101,12 +134,26 @@ def main() -> int:
         repo = read_history(BUNDLE, cache_dir=Path(cache)).repository
         clone = time.perf_counter() - start
         runs = [_run(repo) for _ in range(args.runs)]
+        builds = []
+        for index in range(args.build_runs):
+            with tempfile.TemporaryDirectory() as work:
+                builds.append(_build(repo, Path(work) / str(index)))
+        with tempfile.TemporaryDirectory() as work:
+            cli = _cli_build(repo, Path(work))
     medians = {k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}
     core = [k for k in medians if k.split()[0] in ("read", "parse_list", "merge_entries", "track")]
     total = sum(medians[k] for k in core)
     facts = runs[0][1]
+    build = {k: statistics.median(b[k] for b in builds) for k in builds[0]} if builds else {}
     if args.json:
-        out = {"clone_s": clone, "median_s": medians, "read_parse_track_s": total, "facts": facts}
+        out = {
+            "clone_s": clone,
+            "median_s": medians,
+            "read_parse_track_s": total,
+            "build_history_median_s": build,
+            "cli_build_history_s": cli,
+            "facts": facts,
+        }
         print(json.dumps(out, indent=2, default=str))
         return 0
     print(f"clone of the bundle into the cache (once): {clone:.2f} s")
@@ -114,6 +161,10 @@ def main() -> int:
     for key, value in medians.items():
         print(f"  {key:<36} {value:6.3f} s")
     print(f"  {'read + parse + merge + track':<36} {total:6.3f} s")
+    print(f"whole build --history, median of {args.build_runs} runs (no arXiv):")
+    for key, value in build.items():
+        print(f"  {key:<36} {value:6.3f} s")
+    print(f"  {'genrl-kg build --history (CLI, once)':<36} {cli:6.3f} s")
     for key, value in facts.items():
         print(f"{key}: {value}")
     return 0

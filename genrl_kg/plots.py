@@ -1,4 +1,4 @@
-"""Figures drawn from saved queries: the trend, the base model x RL task matrix, the taxonomy."""
+"""Figures drawn from saved queries: trend, base model x RL task matrix, taxonomy, list growth."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from genrl_kg.queries import get_saved_query, run_query
 log = logging.getLogger(__name__)
 
 FORMATS = (".png", ".svg")
-NO_ARXIV = "nothing to plot: the store has no arXiv metadata; build with enrichment"
+NO_YEARS = "nothing to plot: no paper has a year (arXiv or the list's marker) and a base model"
 NO_MATRIX = "nothing to plot: no papers filed under sections with an RL task and a base model"
 NO_TAXONOMY = "nothing to plot: no papers filed under the taxonomy"
+NO_HISTORY = "nothing to plot: the store has no history of the list; build with --history DIR"
+ALL_PAPERS = "All papers"
 SVG_SALT = "genrl-kg"
 DPI = 150
 INDENT = 0.25  # inches per tree level
@@ -48,6 +50,14 @@ class MatrixCell(NamedTuple):
 
     task: str
     base_model: str
+    papers: int
+
+
+class GrowthRow(NamedTuple):
+    """Papers of the current list first listed by the end of *month* (``YYYY-MM``) in *dimension*."""
+
+    month: str
+    dimension: str
     papers: int
 
 
@@ -134,7 +144,7 @@ def plot_trends(store: ox.Store, path: Path | str) -> list[TrendRow]:
         for r in _rows(store, "papers-per-year-and-base-model")
     ]
     if not data:
-        raise GenrlKgError(NO_ARXIV)
+        raise GenrlKgError(NO_YEARS)
     years = list(range(min(r.year for r in data), max(r.year for r in data) + 1))
     models = sorted({r.base_model for r in data})
     counts = {(r.year, r.base_model): r.papers for r in data}
@@ -192,6 +202,66 @@ def plot_matrix(store: ox.Store, path: Path | str) -> list[MatrixCell]:
         bar.locator = MaxNLocator(integer=True)
         bar.update_ticks()
         _save(figure, path, "Papers per base model and RL task", read_build_date(store))
+    return data
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Return every month from *first* to *last* (``YYYY-MM``), both included.
+
+    >>> month_range("2024-11", "2025-02")
+    ['2024-11', '2024-12', '2025-01', '2025-02']
+    """
+    year, month = map(int, first.split("-"))
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _growth_rows(store: ox.Store) -> list[GrowthRow]:
+    """Return the cumulative papers per month: each primary dimension, then all papers."""
+    rows = [
+        GrowthRow(r["month"], r["dimensionLabel"], int(r["papers"]))
+        for r in _rows(store, "list-growth-by-dimension")
+    ]
+    rows += [
+        GrowthRow(r["month"], ALL_PAPERS, int(r["papers"])) for r in _rows(store, "list-growth")
+    ]
+    return rows
+
+
+def plot_growth(store: ox.Store, path: Path | str) -> list[GrowthRow]:
+    """Draw the papers of the list over time, one line per primary dimension; return the rows."""
+    check_format(path)
+    data = _growth_rows(store)
+    if not data:
+        raise GenrlKgError(NO_HISTORY)
+    months = month_range(min(r.month for r in data), max(r.month for r in data))
+    dimensions = sorted({r.dimension for r in data} - {ALL_PAPERS})
+    with _style():
+        figure = _figure(max(7.0, 0.25 * len(months) + 4.5), 4.5)
+        ax = figure.add_subplot()
+        colors = [*_colors(len(dimensions)), "black"]
+        for name, color in zip([*dimensions, ALL_PAPERS], colors, strict=True):
+            known = {r.month: r.papers for r in data if r.dimension == name}
+            series, level = [], 0
+            for month in months:
+                level = known.get(month, level)
+                series.append(level)
+            width = 2.2 if name == ALL_PAPERS else 1.4
+            xs, ys = range(len(months) + 1), [*series, series[-1]]  # the last month gets a width
+            ax.step(xs, ys, where="post", label=name, color=color, lw=width)
+        step = max(1, len(months) // 12)
+        ticks = list(range(0, len(months), step))
+        ax.set_xticks(ticks, [months[i] for i in ticks], rotation=45, ha="right")
+        ax.set_xlabel("Month first listed")
+        ax.set_ylabel("Papers on the list (cumulative)")
+        ax.set_ylim(bottom=0)
+        ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(title="Primary dimension", loc="upper left", frameon=False)
+        _save(figure, path, "Papers on the list over time", read_build_date(store))
     return data
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from genrl_kg.build import read_report
+from genrl_kg.build.history import HistoryReport
 from genrl_kg.errors import StoreError
 from genrl_kg.settings import GRAPH_NAMES, graph_iri
 from genrl_kg.store import has_store, open_store, read_build_info
+
+__all__ = ["COUNT_QUERIES", "collect_stats", "format_stats", "history_lines", "line_ranges"]
 
 COUNT_QUERIES = {
     "papers": "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a <https://w3id.org/genrl-kg/ontology#Paper> }",
@@ -69,6 +73,7 @@ def format_stats(data: dict[str, Any]) -> str:
     lines.extend(_arxiv_lines(info.get("arxiv") or {}))
     lines.extend(_table_lines(info.get("tables") or {}))
     lines.extend(_wikidata_lines(info.get("links") or {}, info.get("wikidata") or {}))
+    lines.extend(history_lines(read_report(info).section(HistoryReport)))
     lines.append("triples per named graph")
     lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
     timings = info.get("timings", {})
@@ -129,3 +134,56 @@ def _wikidata_lines(links: dict[str, Any], wikidata: dict[str, Any]) -> list[str
             f"{links.get('alignments', 0)} concept alignments (run 'genrl-kg link wikidata')",
         ]
     return []
+
+
+def history_lines(history: HistoryReport) -> list[str]:
+    """Return the lines on the list's history: versions, problems, papers first listed per year.
+
+    >>> history_lines(HistoryReport())
+    ['history              not read (build with --history DIR)']
+    """
+    if not history.versions:
+        return ["history              not read (build with --history DIR)"]
+    per_year = ", ".join(f"{y}: {n}" for y, n in sorted(history.first_listed_per_year.items()))
+    lines = [
+        f"history              {history.versions} versions of the list read "
+        f"({history.commits} commits); newest {history.newest[:7]} of {history.newest_date[:10]}",
+        f"  first listed       {per_year or 'none'}  ({history.current} current papers)",
+        f"  delisted papers    {history.delisted}",
+        f"  changes            {history.moves} section moves, {history.retitles} retitles",
+        f"  versions with problems  {history.problem_versions} ({history.problem_count} lines)",
+    ]
+    lines.extend(
+        f"  problem {p.commit[:7]} {_plural(len(p.lines), 'line')} {line_ranges(p.lines)}: "
+        f"{p.message}"
+        for p in history.problems
+    )
+    lines.extend(f"  not in the history: {key}" for key in history.not_in_history)
+    if history.timings:
+        split = ", ".join(f"{k} {v:.3f}" for k, v in history.timings.items())
+        lines.append(f"  history timings (s) {split}")
+    return lines
+
+
+def _plural(n: int, word: str) -> str:
+    """Return *word*, plural when *n* is not 1.
+
+    >>> _plural(1, "line"), _plural(3, "line")
+    ('line', 'lines')
+    """
+    return word if n == 1 else f"{word}s"
+
+
+def line_ranges(lines: list[int]) -> str:
+    """Return sorted line numbers as ranges.
+
+    >>> line_ranges([7, 8, 9, 12, 14, 15])
+    '7-9, 12, 14-15'
+    """
+    ranges: list[list[int]] = []
+    for line in sorted(lines):
+        if ranges and line == ranges[-1][1] + 1:
+            ranges[-1][1] = line
+        else:
+            ranges.append([line, line])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,11 +11,12 @@ from urllib.parse import parse_qs
 import fake_servers
 import pyoxigraph as ox
 import pytest
+from conftest import PROJECT_ROOT
 from fake_servers import FakeResponse, FakeServer, RecordedRequest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from genrl_kg.build import BuildContext, BuildOptions
+from genrl_kg.build import BuildContext, BuildOptions, build_graphs
 from genrl_kg.build.links import add_links
 from genrl_kg.build.wikidata import link_wikidata
 from genrl_kg.cli.link import format_link_report
@@ -24,7 +26,7 @@ from genrl_kg.rdf import QuadSet
 from genrl_kg.rdf import terms as t
 from genrl_kg.rdf.links import add_alignment
 from genrl_kg.settings import ONTOLOGY_FILE
-from genrl_kg.sources.upstream import SourceSet
+from genrl_kg.sources.upstream import SourceSet, local_source
 from genrl_kg.sources.wikidata import (
     ALIGNMENT_FILE,
     SparqlClient,
@@ -53,7 +55,36 @@ def test_curated_file_is_valid_and_names_known_concepts() -> None:
         if row.concept.split(":")[0] in ("tax", "basemodel"):
             assert row.concept_iri(BASE) in subjects, row.concept
         assert row.checked_where and row.label
-    assert {r.item for r in rows} >= {"Q830687", "Q115305900"}
+    assert {r.item for r in rows} >= {"Q830687", "Q115305900", "Q114617315", "Q116709136"}
+
+
+def test_every_row_is_an_item_of_the_checked_list() -> None:
+    """Each (Q-id, label) of the file is one the shared list of checked items pairs (no guesses)."""
+    path = PROJECT_ROOT.parent / "shared" / "wikidata" / "qids.csv"
+    if not path.is_file():
+        pytest.skip(f"the shared list of checked Q-ids is not at {path}")
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    ]
+    checked = {(row["qid"], row["label"]) for row in csv.DictReader(lines)}
+    rows = read_alignment(ALIGNMENT_FILE)
+    assert {(r.item, r.label) for r in rows} <= checked
+    exact = {r.item for r in rows if r.relation == "exactMatch"}
+    assert exact == {"Q115305900", "Q114617315", "Q116709136", "Q123688361", "Q95726734"}
+
+
+@pytest.mark.slow
+def test_base_rows_name_nodes_the_real_tables_make(upstream_dir: Path) -> None:
+    """Every base: row (foundation models, datasets) names a node the real list's tables make."""
+    quads, _report = build_graphs(local_source(upstream_dir), BuildOptions(base=BASE))
+    subjects = {
+        q.subject.value for q in quads.quads(("tables",)) if isinstance(q.subject, ox.NamedNode)
+    }
+    base_rows = [r for r in read_alignment(ALIGNMENT_FILE) if r.concept.startswith("base:")]
+    assert len(base_rows) == 7
+    assert (
+        sorted(r.concept_iri(BASE) for r in base_rows if r.concept_iri(BASE) not in subjects) == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -211,7 +211,12 @@ def test_bad_answer_marks_papers_not_enriched_and_next_build_asks_only_for_them(
         ("2502.00002", "Paper D"),
     ]
     assert cached_ids(tmp_path) == ["2301.00001"]  # nothing cached for the failed ids
-    assert query(tmp_path, "papers-per-arxiv-year") == [{"year": "2023", "papers": "1"}]
+    # A by arXiv's date; F and D by their identifiers; B by its (2025)! marker.
+    assert query(tmp_path, "papers-per-arxiv-year") == [
+        {"year": "2023", "papers": "1"},
+        {"year": "2024", "papers": "1"},
+        {"year": "2025", "papers": "2"},
+    ]
 
     api.clear()  # healthy again
     healed = build(tmp_path, url)
@@ -267,15 +272,17 @@ CAT = "https://w3id.org/genrl-kg/arxiv-category/"
 
 EXPECTED: dict[str, tuple[dict[str, str], list[tuple[str, ...]]]] = {
     # (parameters, rows); columns are those of the query's SELECT, in order.
-    "papers-per-arxiv-year": ({}, [("2023", "1"), ("2024", "1"), ("2025", "1")]),
+    # A, F, D by arXiv's date; B (no arXiv id) by its (2025)! marker.
+    "papers-per-arxiv-year": ({}, [("2023", "1"), ("2024", "1"), ("2025", "2")]),
     "papers-per-year-and-base-model": (
         {},
         [
             ("2023", BM + "llm", "Large language model", "1"),  # A (LLM leaf)
             ("2023", BM + "vlm", "Vision-language model", "1"),  # A (VLM leaf)
-            ("2024", BM + "diffusion-model", "Diffusion model", "1"),  # F (policy safety)
-            ("2024", BM + "transformer-policy", "Transformer policy", "1"),  # F
+            # F sits in policy safety, about two base models, and its title names none: no
+            # base model of its own, so it is not counted.
             ("2025", BM + "diffusion-model", "Diffusion model", "1"),  # D (two leaves, once)
+            ("2025", BM + "llm", "Large language model", "1"),  # B (LLM leaf, (2025)! marker)
         ],
     ),
     "top-authors": (

@@ -30,7 +30,14 @@ def concept_iri(scheme: str, slug: str) -> URIRef:
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM_ROOT = PROJECT_ROOT.parent / "shared" / "upstream"
-TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+# rdf:Property for a property whose values are IRIs or literals (genrl:evidenceValue).
+TERM_TYPES = (
+    OWL.Class,
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.AnnotationProperty,
+    RDF.Property,
+)
 EX = "https://example.org/kg/"
 
 

@@ -64,26 +64,55 @@ LINKS_TTL = f"""{WIKIDATA_PREFIXES}
 """
 # A local copy's reference is the list's repository: its commit is unknown, so no blob URL.
 REFERENCE = '\tS854\t"https://github.com/clmoro/awesome-robotics-genai-reinforcement-learning-integration"\tS813\t+2025-06-01T00:00:00Z/11'
+OPENALEX_A = '\tS854\t"https://openalex.org/W1001"\tS813\t+2025-06-01T00:00:00Z/11'
+OPENALEX_D = '\tS854\t"https://openalex.org/W1002"\tS813\t+2025-06-01T00:00:00Z/11'
+# OpenAlex-shaped facts: ids, and in-list citations A -> D, A -> F (F is linked to two items, so
+# no P2860 for it), D -> A.
+OPENALEX_TTL = f"""
+@prefix wdt: <http://www.wikidata.org/prop/direct/> . @prefix cito: <http://purl.org/spar/cito/> .
+<{PAPER_A}> wdt:P10283 "W1001" ; cito:cites <{PAPER_D}>, <{PAPER_F}> .
+<{PAPER_D}> wdt:P10283 "W1002" ; cito:cites <{PAPER_A}> .
+"""
+# What Wikidata says besides WIKIDATA_STATEMENTS: Q1002 already cites Q1001 and has another OpenAlex ID.
+OPENALEX_STATEMENTS = """
+wd:Q1002 wdt:P2860 wd:Q1001 ; wdt:P10283 "W9999" .
+"""
+# Main subjects: the sections aligned in LINKS_TTL (Q2001, Q2002) and the base models of the
+# curated alignment file (exactMatch): Paper A sits in "Learning reward functions with LLMs"
+# (about basemodel:llm = Q115305900) and "VLMs for reward learning" (basemodel:vlm, unaligned);
+# Paper D in two sections about basemodel:diffusion-model (= Q114617315).
 EXPECTED_ALL = [  # sorted by item, property number, value
-    'Q1001\tP356\t"10.1234/ABC.DEF"',
-    "Q1001\tP577\t+2023-01-02T00:00:00Z/11",
-    'Q1001\tP818\t"2301.00001"\tP820\t"cs.RO"',
-    "Q1001\tP921\tQ2001",
-    'Q1001\tP2093\t"Ada Lovelace"\tP1545\t"1"',
-    'Q1001\tP2093\t"Alan Turing"\tP1545\t"2"',
-    "Q1002\tP577\t+2025-02-03T00:00:00Z/11",
-    'Q1002\tP818\t"2502.00002"\tP820\t"cs.LG"',
-    "Q1002\tP921\tQ2002",
-    'Q1002\tP2093\t"Alan Turing"\tP1545\t"1"',
-    'Q1002\tP2093\t"Grace "Amazing" Hopper"\tP1545\t"2"',
+    'Q1001\tP356\t"10.1234/ABC.DEF"' + REFERENCE,
+    "Q1001\tP577\t+2023-01-02T00:00:00Z/11" + REFERENCE,
+    'Q1001\tP818\t"2301.00001"\tP820\t"cs.RO"' + REFERENCE,
+    "Q1001\tP921\tQ115305900" + REFERENCE,
+    "Q1001\tP921\tQ2001" + REFERENCE,
+    'Q1001\tP2093\t"Ada Lovelace"\tP1545\t"1"' + REFERENCE,
+    'Q1001\tP2093\t"Alan Turing"\tP1545\t"2"' + REFERENCE,
+    "Q1001\tP2860\tQ1002" + OPENALEX_A,
+    'Q1001\tP10283\t"W1001"' + OPENALEX_A,
+    "Q1002\tP577\t+2025-02-03T00:00:00Z/11" + REFERENCE,
+    'Q1002\tP818\t"2502.00002"\tP820\t"cs.LG"' + REFERENCE,
+    "Q1002\tP921\tQ114617315" + REFERENCE,
+    "Q1002\tP921\tQ2002" + REFERENCE,
+    'Q1002\tP2093\t"Alan Turing"\tP1545\t"1"' + REFERENCE,
+    'Q1002\tP2093\t"Grace "Amazing" Hopper"\tP1545\t"2"' + REFERENCE,
+    "Q1002\tP2860\tQ1001" + OPENALEX_D,
+    'Q1002\tP10283\t"W1002"' + OPENALEX_D,
 ]
-EXPECTED_NEW = [  # what Wikidata lacks: not Q1001's P921/P818 nor the first author of either item
-    'Q1001\tP356\t"10.1234/ABC.DEF"',
-    "Q1001\tP577\t+2023-01-02T00:00:00Z/11",
-    'Q1001\tP2093\t"Alan Turing"\tP1545\t"2"',
-    "Q1002\tP577\t+2025-02-03T00:00:00Z/11",
-    'Q1002\tP818\t"2502.00002"\tP820\t"cs.LG"',
-    'Q1002\tP2093\t"Grace "Amazing" Hopper"\tP1545\t"2"',
+# What Wikidata lacks: not Q1001's P921 Q2001 / P818, not Q1002's P921 Q2002, not the first
+# author of either item, not Q1002's P2860 Q1001, and no second OpenAlex ID for Q1002.
+EXPECTED_NEW = [
+    'Q1001\tP356\t"10.1234/ABC.DEF"' + REFERENCE,
+    "Q1001\tP577\t+2023-01-02T00:00:00Z/11" + REFERENCE,
+    "Q1001\tP921\tQ115305900" + REFERENCE,
+    'Q1001\tP2093\t"Alan Turing"\tP1545\t"2"' + REFERENCE,
+    "Q1001\tP2860\tQ1002" + OPENALEX_A,
+    'Q1001\tP10283\t"W1001"' + OPENALEX_A,
+    "Q1002\tP577\t+2025-02-03T00:00:00Z/11" + REFERENCE,
+    'Q1002\tP818\t"2502.00002"\tP820\t"cs.LG"' + REFERENCE,
+    "Q1002\tP921\tQ114617315" + REFERENCE,
+    'Q1002\tP2093\t"Grace "Amazing" Hopper"\tP1545\t"2"' + REFERENCE,
 ]
 RETRIEVED = date(2025, 6, 1)
 
@@ -112,8 +141,14 @@ def build_enriched_store(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The enriched fixture store."""
-    return build_enriched_store(tmp_path_factory.mktemp("wikibase"))
+    """The enriched fixture store, with OpenAlex-shaped facts and more of Wikidata's statements."""
+    path = build_enriched_store(tmp_path_factory.mktemp("wikibase"))
+    store = open_store(path, read_only=False)
+    store.extend(_quads(OPENALEX_TTL, BASE + "graph/openalex"))
+    store.extend(_quads(WIKIDATA_PREFIXES + OPENALEX_STATEMENTS, BASE + "graph/links"))
+    store.flush()
+    del store
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -132,15 +167,16 @@ def test_quickstatements_without_existing_proposes_everything_with_references(
     store: ox.Store,
 ) -> None:
     lines, counts = _qs(store)
-    assert lines == [line + REFERENCE for line in EXPECTED_ALL]
-    assert counts["ambiguous"] == 1 and counts["papers"] == 2 and counts["statements"] == 11
-    assert counts["P921"] == 2 and counts["P2093"] == 4
+    assert lines == EXPECTED_ALL
+    assert counts["ambiguous"] == 1 and counts["papers"] == 2 and counts["statements"] == 17
+    assert counts["P921"] == 4 and counts["P2093"] == 4
+    assert counts["P2860"] == 2 and counts["P10283"] == 2
 
 
 def test_quickstatements_skip_what_the_links_graph_says_wikidata_has(store: ox.Store) -> None:
     lines, counts = _qs(store, StoreExisting(store))
-    assert lines == [line + REFERENCE for line in EXPECTED_NEW]
-    assert counts["existing"] == 5 and counts["statements"] == 6
+    assert lines == EXPECTED_NEW
+    assert counts["existing"] == 7 and counts["statements"] == 10
 
 
 def test_quickstatements_output_is_deterministic(store: ox.Store, tmp_path: Path) -> None:
@@ -162,7 +198,9 @@ def wikidata_server(tmp_path_factory: pytest.TempPathFactory) -> object:
     from test_remote import start_oxigraph
 
     with start_oxigraph(tmp_path_factory.mktemp("wd")) as url:
-        body = (WIKIDATA_PREFIXES + WIKIDATA_STATEMENTS + FEDERATED_EXTRA).encode()
+        body = (
+            WIKIDATA_PREFIXES + WIKIDATA_STATEMENTS + OPENALEX_STATEMENTS + FEDERATED_EXTRA
+        ).encode()
         response = requests.put(
             f"{url}/store?default", data=body, headers={"Content-Type": "text/turtle"}, timeout=10
         )
@@ -187,7 +225,7 @@ def test_sparql_existing_provider_asks_the_endpoint_in_batches(
 ) -> None:
     provider = SparqlExisting(f"{wikidata_server}/query", batch_size=1)
     lines, _counts = _qs(store, provider)
-    assert lines == [line + REFERENCE for line in EXPECTED_NEW]
+    assert lines == EXPECTED_NEW
     assert provider.requests == 2  # two items, one per batch
 
 
@@ -223,6 +261,18 @@ def test_wikibase_export_answers_wikidata_style_queries(store: ox.Store, tmp_pat
         (PAPER_D,),
         (BASE + "paper/web/robot-e.github.io",),
     ]
+    assert ask("SELECT ?item { ?item wdt:P921 wd:Q114617315 }") == [  # base model diffusion-model
+        (PAPER_D,),
+        (BASE + "paper/web/robot-e.github.io",),
+    ]
+    assert ask("SELECT ?a ?b { ?a wdt:P2860 ?b }") == [
+        (PAPER_A, PAPER_F),
+        (PAPER_A, PAPER_D),
+        (PAPER_D, PAPER_A),
+    ]
+    assert ask(
+        f"SELECT ?id ?url {{ <{PAPER_D}> p:P10283 [ ps:P10283 ?id ; prov:wasDerivedFrom ?r ] . ?r pr:P854 ?url }}"
+    ) == [("W1002", "https://openalex.org/W1002")]
     assert ask(f"SELECT ?cat {{ <{PAPER_A}> p:P818 [ ps:P818 ?id ; pq:P820 ?cat ] }}") == [
         ("cs.RO",)
     ]

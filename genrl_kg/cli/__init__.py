@@ -99,6 +99,7 @@ def main() -> None:
 # The command modules register themselves on ``cli``, so they come after it.
 from genrl_kg.cli import (  # noqa: E402
     build,
+    diff,
     export,
     link,
     plot,
@@ -114,6 +115,7 @@ __all__ = [
     "ProgressBar",
     "build",
     "cli",
+    "diff",
     "export",
     "link",
     "main",

@@ -22,7 +22,17 @@ __all__ = ["export"]
     default="turtle",
     show_default=True,
     type=click.Choice(
-        ["turtle", "nt", "nq", "trig", "jsonld", "rdfxml", "quickstatements", "wikibase"]
+        [
+            "turtle",
+            "nt",
+            "nq",
+            "trig",
+            "jsonld",
+            "rdfxml",
+            "quickstatements",
+            "wikibase",
+            "atom",
+        ]
     ),
 )
 @click.option(
@@ -60,11 +70,15 @@ def export(
       genrl-kg export --format nq > genrl.nq
       genrl-kg export --format wikibase -o genrl-wikibase.ttl   # Wikidata's RDF model
       genrl-kg export --format quickstatements -o add.qs         # what Wikidata lacks
+      genrl-kg export --format atom -o new-papers.atom   # newest papers (build --history)
     """
     from genrl_kg.store import open_store
 
     store = open_store(store_path(store_dir))
-    write = _exporter(store, fmt, existing_endpoint, retrieved)
+    if fmt == "atom":
+        write = _atom_writer(store, store_path(store_dir))
+    else:
+        write = _exporter(store, fmt, existing_endpoint, retrieved)
     if output is None:
         write(sys.stdout.buffer)
         return
@@ -76,6 +90,20 @@ def export(
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise GenrlKgError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def _atom_writer(store: Any, store_dir: Path) -> Any:
+    """Return a function writing the Atom feed of the newest papers; refuse a store with none."""
+    from genrl_kg.feeds import atom_feed, feed_entries
+    from genrl_kg.settings import BASE_IRI
+    from genrl_kg.store import read_build_info
+
+    if not feed_entries(store, limit=1):
+        raise GenrlKgError(
+            f"{store_dir}: no paper has a first-listed date; build with --history DIR first"
+        )
+    body = atom_feed(store, str(read_build_info(store_dir).get("base") or BASE_IRI))
+    return lambda out: out.write(body)
 
 
 def _exporter(store: Any, fmt: str, existing_endpoint: str | None, retrieved: Any) -> Any:

@@ -15,7 +15,9 @@ __all__ = ["plot"]
 
 @cli.command()
 @STORE_OPTION
-@click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy"]))
+@click.argument(
+    "kind", type=click.Choice(["trends", "matrix", "taxonomy", "growth", "citations"])
+)
 @click.option(
     "-o",
     "--output",
@@ -24,21 +26,26 @@ __all__ = ["plot"]
     help="Picture file, .png or .svg.",
 )
 def plot(store_dir: Path | None, kind: str, output: Path) -> None:
-    """Draw a figure from the saved queries: trends, the base-model x task matrix, the taxonomy.
+    """Draw a figure from the saved queries: trends, matrix, taxonomy, growth, citations.
 
     \b
     Examples:
       genrl-kg plot trends -o trends.png      # papers per arXiv year by base model (stacked)
       genrl-kg plot matrix -o matrix.svg      # base model x RL task heatmap with counts
       genrl-kg plot taxonomy -o taxonomy.png  # the taxonomy tree with paper counts
+      genrl-kg plot growth -o growth.png      # papers on the list over time (build --history)
+      genrl-kg plot citations -o citations.svg  # who cites whom within the list (OpenAlex)
     """
     from genrl_kg import plots
+    from genrl_kg.citation_plot import plot_citations
     from genrl_kg.store import open_store
 
     draw: dict[str, Callable[[Any, Path], Sized]] = {
         "trends": plots.plot_trends,
         "matrix": plots.plot_matrix,
         "taxonomy": plots.plot_taxonomy,
+        "growth": plots.plot_growth,
+        "citations": plot_citations,
     }
     plots.check_format(output)
     rows = draw[kind](open_store(store_path(store_dir)), output)

@@ -20,10 +20,12 @@ from genrl_kg.paperfacts.base_model import (
 from genrl_kg.paperfacts.code_links import ORIGINS, CodeLink, find_code_links, normalize_code_url
 from genrl_kg.paperfacts.dates import arxiv_month
 from genrl_kg.paperfacts.vocabulary import (
+    VOCABULARY_FILE,
     Vocabulary,
     VocabularyEntry,
     VocabularyMatch,
     compile_phrase,
+    load_default_vocabulary,
     load_vocabulary,
 )
 
@@ -34,6 +36,7 @@ __all__ = [
     "SECTION_CONFIDENCE",
     "TABLE_TAG_CONFIDENCE",
     "TITLE_CONFIDENCE",
+    "VOCABULARY_FILE",
     "BaseModelAssignment",
     "CodeLink",
     "PaperEvidenceInput",
@@ -45,6 +48,7 @@ __all__ = [
     "arxiv_month",
     "compile_phrase",
     "find_code_links",
+    "load_default_vocabulary",
     "load_vocabulary",
     "make_paper_evidence",
     "make_section_evidence",

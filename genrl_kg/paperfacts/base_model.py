@@ -69,6 +69,7 @@ class TableTagEvidence:
     base_model: str
     cell: str
     link_confidence: float = 1.0
+    source: str = ""  # the table row's IRI, when known
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class BaseModelAssignment:
     source_text: str
     confidence: float
     field: str  # "section", "table", "title" or "abstract"
+    source: str = ""  # the table row's IRI for a table tag, when known
 
 
 def _from_sections(sections: Iterable[SectionEvidence]) -> list[BaseModelAssignment]:
@@ -110,6 +112,7 @@ def _from_tags(tags: Iterable[TableTagEvidence]) -> list[BaseModelAssignment]:
             t.cell,
             round(TABLE_TAG_CONFIDENCE * min(max(t.link_confidence, 0.0), 1.0), 3),
             "table",
+            t.source,
         )
         for t in tags
     ]
@@ -173,7 +176,7 @@ def make_section_evidence(taxonomy: Taxonomy, path: Sequence[str]) -> SectionEvi
 
 
 def make_table_tag_evidence(
-    taxonomy: Taxonomy, cell: str | None, link_confidence: float = 1.0
+    taxonomy: Taxonomy, cell: str | None, link_confidence: float = 1.0, source: str = ""
 ) -> tuple[TableTagEvidence, ...]:
     """Return the base models named by a table's Taxonomy cell (unknown tags are skipped)."""
     out: list[TableTagEvidence] = []
@@ -182,7 +185,7 @@ def make_table_tag_evidence(
         if concept is None:
             logger.debug("table tag %r is not a base model", tag)
         elif all(t.base_model != str(concept) for t in out):
-            out.append(TableTagEvidence(str(concept), tag, link_confidence))
+            out.append(TableTagEvidence(str(concept), tag, link_confidence, source))
     return tuple(out)
 
 

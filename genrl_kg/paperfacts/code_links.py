@@ -22,6 +22,8 @@ _URL = re.compile(
     r"(?P<host>(?i:github\.com|gitlab\.com|huggingface\.co))"
     r"(?P<path>/[A-Za-z0-9._~%+/-]*)?"
 )
+# A cheap test before the parsing: a link without one of the hosts is not a repository.
+_HOST_HINT = re.compile(r"github\.com|gitlab\.com|huggingface\.co", re.IGNORECASE)
 _BEFORE_OK = re.compile(r"[\s\"'(\[<{:;,]")  # what may precede a URL in running text
 _TRAILING = ".,;:!?'\"/"
 _OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
@@ -195,7 +197,7 @@ def find_code_links(
         for url in _urls_in_text(text or ""):
             add(url, origin)
     for link in links:
-        if (listed := normalize_code_url(link)) is not None:
+        if _HOST_HINT.search(link) and (listed := normalize_code_url(link)) is not None:
             add(listed, "listed-link")
     return tuple(
         CodeLink(url, urlsplit(url).hostname or "", tuple(origins))

@@ -9,26 +9,32 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg.errors import InputError
 from genrl_kg.namespace import BASE_MODEL_SCHEME, concept_iri
+from genrl_kg.settings import DATA_DIR
 
 __all__ = [
     "COLUMNS",
     "SCOPES",
+    "VOCABULARY_FILE",
     "Vocabulary",
     "VocabularyEntry",
     "VocabularyMatch",
     "compile_phrase",
+    "load_default_vocabulary",
     "load_vocabulary",
+    "phrase_needle",
 ]
 
 logger = logging.getLogger(__name__)
 
 COLUMNS = ("phrase", "base_model", "scope", "note")
 SCOPES = ("title", "abstract", "both")
+VOCABULARY_FILE = DATA_DIR / "base-model-vocabulary.csv"
 # Between the words of a phrase: nothing, spaces, ASCII or Unicode hyphens and dashes.
 _SEPARATOR = r"[\s\-\u2010-\u2015]*"
 _WORD_SPLIT = re.compile(r"[\s\-\u2010-\u2015]+")
@@ -77,6 +83,29 @@ def _normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def phrase_needle(phrase: str) -> str:
+    """Return the phrase's longest word, case-folded: a text without it cannot match.
+
+    >>> phrase_needle("vision-language-action"), phrase_needle("GPT-4V"), phrase_needle("Π0")
+    ('language', 'gpt', 'π0')
+    """
+    words = _WORD_SPLIT.split(_fold(_normalize(phrase)).strip())
+    return max(words, key=len)
+
+
+# The four non-ASCII letters Python's IGNORECASE matches with ASCII ones (re's documentation).
+_ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _fold(text: str) -> str:
+    """Return *text* case-folded, the letters IGNORECASE equates with ASCII made ASCII.
+
+    >>> _fold("SafeVLA \u212aey")
+    'safevla key'
+    """
+    return text.translate(_ASCII_FOLD).casefold()
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The curated phrases, in file order, with their compiled patterns."""
@@ -84,12 +113,16 @@ class Vocabulary:
     entries: tuple[VocabularyEntry, ...]
     source: str = ""
     _patterns: tuple[re.Pattern[str], ...] = field(default=(), compare=False, repr=False)
+    _needles: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Compile the phrases' patterns when they were not given."""
+        """Compile the phrases' patterns and find their needles when they were not given."""
         if len(self._patterns) != len(self.entries):
             patterns = tuple(compile_phrase(e.phrase) for e in self.entries)
             object.__setattr__(self, "_patterns", patterns)
+        if len(self._needles) != len(self.entries):
+            needles = tuple(phrase_needle(e.phrase) for e in self.entries)
+            object.__setattr__(self, "_needles", needles)
 
     @classmethod
     def of(cls, entries: Iterable[VocabularyEntry], source: str = "") -> Vocabulary:
@@ -100,16 +133,18 @@ class Vocabulary:
         """Return the phrases found in *text* (a 'title' or 'abstract'), longest match first.
 
         A match inside a longer match is dropped ("language model" in "vision-language
-        model"); the rest come in text order.
+        model"); the rest come in text order. A phrase's pattern runs only on a text that
+        holds its needle (a substring test, many times faster than the pattern).
         """
         if field_name not in ("title", "abstract"):
             raise ValueError(f"field must be 'title' or 'abstract', not {field_name!r}")
         if not text:
             return ()
         text = _normalize(text)
+        folded = _fold(text)
         found: list[VocabularyMatch] = []
-        for entry, pattern in zip(self.entries, self._patterns, strict=True):
-            if entry.scope not in (field_name, "both"):
+        for entry, pattern, needle in zip(self.entries, self._patterns, self._needles, strict=True):
+            if needle not in folded or entry.scope not in (field_name, "both"):
                 continue
             found.extend(
                 VocabularyMatch(entry, m.group(0), m.start(), m.end())
@@ -183,3 +218,13 @@ def load_vocabulary(
         raise InputError(f"{path}: the base-model vocabulary has no phrases")
     logger.debug("%s: %d vocabulary phrases", path, len(entries))
     return Vocabulary.of(entries, str(path))
+
+
+@lru_cache(maxsize=1)
+def load_default_vocabulary() -> Vocabulary:
+    """Return the project's curated vocabulary, read and compiled once per process.
+
+    >>> load_default_vocabulary() is load_default_vocabulary()
+    True
+    """
+    return load_vocabulary(VOCABULARY_FILE)

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from genrl_kg.errors import StoreError
 
 __all__ = [
+    "OPENALEX_WORK",
     "PREFIXES",
     "WD",
     "Author",
@@ -26,6 +27,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 WD = "http://www.wikidata.org/entity/"
+OPENALEX_WORK = "https://openalex.org/"
 _QID = re.compile(r"^http://www\.wikidata\.org/entity/(Q[1-9][0-9]*)$")
 PREFIXES = """\
 PREFIX genrl: <https://w3id.org/genrl-kg/ontology#>
@@ -35,6 +37,7 @@ PREFIX schema: <https://schema.org/>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
+PREFIX cito: <http://purl.org/spar/cito/>
 """
 
 
@@ -59,7 +62,8 @@ class Author:
 
 @dataclass(frozen=True)
 class Subject:
-    """A topic of a paper: our concept, its label, and the Wikidata item it is aligned to (if any)."""
+    """A topic of a paper (a section it is filed under, a base model it uses): our concept, its label,
+    and the Wikidata item it is aligned to with skos:exactMatch (if any)."""
 
     concept: str
     label: str
@@ -79,6 +83,8 @@ class PaperFacts:
     issued: str | None = None  # YYYY-MM-DD
     authors: list[Author] = field(default_factory=list)
     subjects: list[Subject] = field(default_factory=list)
+    openalex: str | None = None  # OpenAlex work id W…
+    cites: list[str] = field(default_factory=list)  # IRIs of the list's papers it cites
 
 
 @dataclass(frozen=True)
@@ -128,13 +134,14 @@ def read_papers(store: ox.Store, *, linked_only: bool = False) -> list[PaperFact
     for row in _rows(
         store,
         """SELECT ?paper (MIN(?t) AS ?title) (MIN(?a) AS ?arxiv) (MIN(?d) AS ?doi)
-                  (MIN(?i) AS ?issued) (MIN(?pcn) AS ?primary) WHERE {
+                  (MIN(?i) AS ?issued) (MIN(?pcn) AS ?primary) (MIN(?w) AS ?openalex) WHERE {
           ?paper a genrl:Paper .
           OPTIONAL { ?paper dcterms:title ?t }
           OPTIONAL { ?paper wdt:P818 ?a }
           OPTIONAL { ?paper wdt:P356 ?d }
           OPTIONAL { ?paper dcterms:issued ?i }
           OPTIONAL { ?paper genrl:primaryCategory ?pc . ?pc skos:notation ?pcn }
+          OPTIONAL { ?paper wdt:P10283 ?w }
         } GROUP BY ?paper""",
     ):
         papers[row["paper"]] = PaperFacts(
@@ -145,6 +152,7 @@ def read_papers(store: ox.Store, *, linked_only: bool = False) -> list[PaperFact
             row.get("primary"),
             row.get("doi"),
             (row.get("issued") or "")[:10] or None,
+            openalex=row.get("openalex"),
         )
     for row in _rows(
         store, "SELECT ?paper ?item WHERE { ?paper a genrl:Paper ; owl:sameAs ?item }"
@@ -164,8 +172,15 @@ def read_papers(store: ox.Store, *, linked_only: bool = False) -> list[PaperFact
             papers[row["paper"]].authors.append(author)
     for row in _rows(
         store,
+        "SELECT ?paper ?cited WHERE { ?paper a genrl:Paper ; cito:cites ?cited . ?cited a genrl:Paper }",
+    ):
+        if row["paper"] in papers and row["cited"] != row["paper"]:
+            papers[row["paper"]].cites.append(row["cited"])
+    for row in _rows(
+        store,
         f"""SELECT ?paper ?concept (MIN(?l) AS ?label) (MIN(?m) AS ?match) WHERE {{
-          ?paper a genrl:Paper ; dcterms:subject ?concept .
+          ?paper a genrl:Paper .
+          {{ ?paper dcterms:subject ?concept }} UNION {{ ?paper genrl:baseModel ?concept }}
           OPTIONAL {{ ?concept skos:prefLabel ?l }}
           OPTIONAL {{ ?concept skos:exactMatch ?m FILTER(STRSTARTS(STR(?m), "{WD}Q")) }}
         }} GROUP BY ?paper ?concept""",
@@ -178,6 +193,7 @@ def read_papers(store: ox.Store, *, linked_only: bool = False) -> list[PaperFact
         paper.qids.sort()
         paper.authors.sort(key=lambda a: (a.position, a.person))
         paper.subjects.sort(key=lambda s: s.concept)
+        paper.cites.sort()
         if not linked_only or paper.qids:
             out.append(paper)
     return out

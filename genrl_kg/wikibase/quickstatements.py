@@ -3,8 +3,12 @@
 One command per line, fields separated by TAB: ``item  property  value  [qualifier value]...
 S854 "reference URL"  S813 +YYYY-MM-DDT00:00:00Z/11``. Conventions of Wikidata's scholarly tools:
 arXiv ID (P818) with its arXiv classification (P820) qualifier, DOI (P356) upper case, author name
-strings (P2093) with series ordinals (P1545), publication date (P577) at day precision (/11), and
-main subject (P921) only for topics aligned to an item with skos:exactMatch.
+strings (P2093) with series ordinals (P1545), publication date (P577) at day precision (/11),
+OpenAlex ID (P10283), cites work (P2860) only when the cited paper of the list is linked to exactly
+one item too, and main subject (P921) only for topics aligned to an item with skos:exactMatch.
+The topics are the sections a paper is filed under and the base models it uses (genrl:baseModel):
+the alignment's exact matches are base-model concepts, which no paper has as a section, so
+without the base models no paper ever had a main subject.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,9 +25,10 @@ from typing import IO
 import pyoxigraph as ox
 
 from genrl_kg.wikibase.existing import AUTHOR_SLOT, Claim, Existing
-from genrl_kg.wikibase.facts import PaperFacts, read_build_source, read_papers
+from genrl_kg.wikibase.facts import OPENALEX_WORK, PaperFacts, read_build_source, read_papers
 
 __all__ = [
+    "ITEM_VALUED",
     "SINGLE_VALUED",
     "Statement",
     "build_statements",
@@ -35,7 +41,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SINGLE_VALUED = frozenset({"P818", "P356", "P577"})
+SINGLE_VALUED = frozenset({"P818", "P356", "P577", "P10283"})
+ITEM_VALUED = frozenset({"P921", "P2860"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -47,6 +54,7 @@ class Statement:
     prop: str
     value: str
     qualifiers: tuple[tuple[str, str], ...] = ()
+    reference: str | None = None  # the reference URL when it is not the list's (OpenAlex's work)
 
     @property
     def claim(self) -> Claim:
@@ -79,7 +87,7 @@ def qs_time(day: str) -> str:
 
 
 def _qs_value(prop: str, value: str) -> str:
-    if prop == "P921":
+    if prop in ITEM_VALUED:
         return value
     if prop == "P577":
         return qs_time(value)
@@ -89,6 +97,8 @@ def _qs_value(prop: str, value: str) -> str:
 def format_line(statement: Statement, reference_url: str, retrieved: date) -> str:
     """Return the QuickStatements v1 command of *statement* with its reference (S854, S813).
 
+    The reference URL is *reference_url* (the list) unless the statement carries its own.
+
     >>> s = Statement("Q1", "P818", "2301.00001", (("P820", "cs.RO"),))
     >>> format_line(s, "https://x/README.md", date(2025, 1, 2)).split("\\t")
     ['Q1', 'P818', '"2301.00001"', 'P820', '"cs.RO"', 'S854', '"https://x/README.md"', 'S813', '+2025-01-02T00:00:00Z/11']
@@ -96,13 +106,21 @@ def format_line(statement: Statement, reference_url: str, retrieved: date) -> st
     fields = [statement.qid, statement.prop, _qs_value(statement.prop, statement.value)]
     for prop, value in statement.qualifiers:
         fields += [prop, qs_string(value)]
-    fields += ["S854", qs_string(reference_url), "S813", qs_time(retrieved.isoformat())]
+    url = statement.reference or reference_url
+    fields += ["S854", qs_string(url), "S813", qs_time(retrieved.isoformat())]
     return "\t".join(fields)
 
 
-def propose(paper: PaperFacts, qid: str) -> list[Statement]:
-    """Return every statement our graph can support about *paper* on item *qid*."""
+def propose(paper: PaperFacts, qid: str, cited: Sequence[str] = ()) -> list[Statement]:
+    """Return every statement our graph can support about *paper* on item *qid*.
+
+    *cited* holds the items of the list's papers that *paper* cites (P2860).
+    """
     out = [Statement(qid, "P921", s.qid) for s in paper.subjects if s.qid]
+    if paper.openalex:
+        work = OPENALEX_WORK + paper.openalex
+        out.append(Statement(qid, "P10283", paper.openalex, reference=work))
+        out += [Statement(qid, "P2860", item, reference=work) for item in cited if item != qid]
     if paper.arxiv:
         qualifiers = (("P820", paper.primary_category),) if paper.primary_category else ()
         out.append(Statement(qid, "P818", paper.arxiv, qualifiers))
@@ -137,7 +155,9 @@ def build_statements(
     """Return the statements to propose (sorted) and counts of what was proposed and skipped."""
     counts: Counter[str] = Counter()
     candidates: list[Statement] = []
-    for paper in read_papers(store, linked_only=True):
+    papers = read_papers(store, linked_only=True)
+    items = {p.iri: p.qids[0] for p in papers if len(p.qids) == 1}
+    for paper in papers:
         if len(paper.qids) > 1:
             log.warning(
                 "%s: linked to several items (%s); skipped", paper.iri, ", ".join(paper.qids)
@@ -145,7 +165,8 @@ def build_statements(
             counts["ambiguous"] += 1
             continue
         counts["papers"] += 1
-        candidates.extend(propose(paper, paper.qids[0]))
+        cited = sorted({items[c] for c in paper.cites if c in items})
+        candidates.extend(propose(paper, paper.qids[0], cited))
     asked = [s.claim for s in candidates]
     asked += [
         (s.qid, AUTHOR_SLOT, dict(s.qualifiers)["P1545"]) for s in candidates if s.prop == "P2093"

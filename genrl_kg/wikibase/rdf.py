@@ -2,7 +2,8 @@
 
 Our papers, people and topics keep their IRIs and are typed ``wikibase:Item``; properties are
 Wikidata's own (``wdt:P818``, ``p:P50`` ...), so queries written for Wikidata run unchanged, e.g.
-``?item wdt:P818 ?arxiv`` or ``?item p:P50 [ps:P50 ?a; pq:P1545 ?ord]``. Topics aligned to a
+``?item wdt:P818 ?arxiv``, ``?item p:P50 [ps:P50 ?a; pq:P1545 ?ord]`` or ``?a wdt:P2860 ?b`` (citations
+within the list, from OpenAlex). Topics aligned to a
 Wikidata item (skos:exactMatch) are given as that item (``wd:Q...``). Statement and reference
 nodes get IRIs hashed from their content, so the Turtle is byte-identical from run to run.
 """
@@ -18,6 +19,7 @@ import pyoxigraph as ox
 
 from genrl_kg import settings
 from genrl_kg.wikibase.facts import (
+    OPENALEX_WORK,
     WD,
     PaperFacts,
     read_build_source,
@@ -83,6 +85,8 @@ PROPERTIES = {  # id: (datatype, English label)
     "P1476": ("Monolingualtext", "title"),
     "P1545": ("String", "series ordinal"),
     "P1932": ("String", "object named as"),
+    "P2860": ("WikibaseItem", "cites work"),
+    "P10283": ("ExternalId", "OpenAlex ID"),
 }
 SCHOLARLY_ARTICLE = ox.NamedNode(WD + "Q13442814")
 HUMAN = ox.NamedNode(WD + "Q5")
@@ -124,7 +128,12 @@ class _Writer:
             self.add(node, SCHEMA_DESCRIPTION, ox.Literal(description, language="en"))
 
     def statement(
-        self, item: str, prop: str, value: Value, qualifiers: Sequence[tuple[str, Value]] = ()
+        self,
+        item: str,
+        prop: str,
+        value: Value,
+        qualifiers: Sequence[tuple[str, Value]] = (),
+        reference: ox.NamedNode | None = None,
     ) -> None:
         subject = _node(item)
         self.used.add(prop)
@@ -140,7 +149,15 @@ class _Writer:
         for qualifier, qvalue in qualifiers:
             self.used.add(qualifier)
             self.add(node, _node(PQ + qualifier), qvalue)
-        self.add(node, PROV_DERIVED, self.reference)
+        self.add(node, PROV_DERIVED, reference or self.reference)
+
+    def url_reference(self, url: str) -> ox.NamedNode:
+        """Return a reference node that cites *url* alone (an OpenAlex work, say)."""
+        ref = _node(f"{self.base}wikibase/reference/{_digest(url)}")
+        self.add(ref, RDF_TYPE, _node(WIKIBASE + "Reference"))
+        self.add(ref, _node(PR + "P854"), _node(url))
+        self.used.add("P854")
+        return ref
 
 
 def _paper(writer: _Writer, paper: PaperFacts) -> None:
@@ -169,6 +186,11 @@ def _paper(writer: _Writer, paper: PaperFacts) -> None:
         writer.statement(author.person, "P31", HUMAN)
     for subject in paper.subjects:
         writer.statement(iri, "P921", _node(WD + subject.qid if subject.qid else subject.concept))
+    if paper.openalex:
+        work = writer.url_reference(OPENALEX_WORK + paper.openalex)
+        writer.statement(iri, "P10283", ox.Literal(paper.openalex), reference=work)
+        for cited in paper.cites:
+            writer.statement(iri, "P2860", _node(cited), reference=work)
 
 
 def _reference(writer: _Writer, url: str, created: str) -> None:
