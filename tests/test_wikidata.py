@@ -59,6 +59,7 @@ wd:Q103 wdt:P31 wd:Q5 ; rdfs:label "John Smith"@en .
 wd:Q104 wdt:P31 wd:Q5 ; rdfs:label "Alice Smith"@en ; skos:altLabel "A. Smith"@en .
 
 wd:Q3 wdt:P31 wd:Q13442814 ; wdt:P818 "2402.00002" .
+wd:Q5 wdt:P31 wd:Q13442814 ; wdt:P10283 "W4321" .
 wd:Q4 wdt:P31 wd:Q13442814 ; wdt:P818 "2402.00002" .
 """
 
@@ -111,7 +112,11 @@ def wikidata(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _paper(
-    graphs: QuadSet, key: str, arxiv: str | None = None, doi: str | None = None
+    graphs: QuadSet,
+    key: str,
+    arxiv: str | None = None,
+    doi: str | None = None,
+    openalex: str | None = None,
 ) -> ox.NamedNode:
     """Add a paper with its identifiers to the list graph."""
     node = graphs.iri("paper", key)
@@ -121,6 +126,8 @@ def _paper(
         g.add(node, t.WDT.P818, t.text(arxiv))
     if doi:
         g.add(node, t.GENRL.doi, t.text(doi))
+    if openalex:  # as the OpenAlex stage states it, in its own graph
+        graphs["openalex"].add(node, t.WDT.P10283, t.text(openalex))
     return node
 
 
@@ -141,7 +148,7 @@ def _author(
 
 @pytest.fixture
 def store_dir(tmp_path: Path) -> Path:
-    """Write a store with five papers and their authors; return its directory."""
+    """Write a store with six papers and their authors; return its directory."""
     graphs = QuadSet(BASE)
     a = _paper(graphs, "arxiv/2303.04137", arxiv="2303.04137")
     _author(graphs, a, "arxiv/2303.04137", "c-chi", "C. Chi", 1)
@@ -152,6 +159,7 @@ def store_dir(tmp_path: Path) -> Path:
     _paper(graphs, "arxiv/2401.00001", arxiv="2401.00001")
     _paper(graphs, "arxiv/2402.00002", arxiv="2402.00002")
     _paper(graphs, "title/no-identifier")
+    _paper(graphs, "web/example.org/only-openalex", openalex="W4321")
     directory = tmp_path / "store"
     write_store(directory, graphs.quads())
     return directory
@@ -175,6 +183,7 @@ def test_link_papers_and_people(wikidata: str, store_dir: Path, tmp_path: Path) 
     assert _links(store_dir) == {
         (BASE + "paper/arxiv/2303.04137", wd + "Q1"),
         (BASE + "paper/doi/10.1109/icra.2024.1", wd + "Q2"),
+        (BASE + "paper/web/example.org/only-openalex", wd + "Q5"),  # by OpenAlex id, P10283
         (BASE + "person/c-chi", wd + "Q101"),
         (BASE + "person/alice-smith", wd + "Q104"),
     }
@@ -183,7 +192,7 @@ def test_link_papers_and_people(wikidata: str, store_dir: Path, tmp_path: Path) 
         report.papers_linked,
         report.papers_unlinked,
         report.papers_ambiguous,
-    ) == (4, 2, 1, 1)
+    ) == (5, 3, 1, 1)
     assert report.ambiguous[0]["items"] == ["Q3", "Q4"]
     assert (report.authors_linked, report.authors_unlinked) == (2, 2)
     assert report.store_changed and not report.offline
@@ -198,7 +207,7 @@ def test_link_papers_and_people(wikidata: str, store_dir: Path, tmp_path: Path) 
     assert _ask(
         store_dir, f"ASK {{ <{BASE}paper/doi/10.1109/icra.2024.1> <https://schema.org/sameAs> ?x }}"
     )
-    assert "2 linked, 1 unlinked, 1 ambiguous" in format_link_report(report)
+    assert "3 linked, 1 unlinked, 1 ambiguous" in format_link_report(report)
     negative = WikidataCache(tmp_path / "cache" / "wikidata").load("arxiv", "2401.00001", wikidata)
     assert negative is not None and negative.value == [] and negative.retrieved
 
@@ -234,7 +243,7 @@ def test_second_run_makes_no_request(
     fake_server.clear()
     second = link_wikidata(store_dir, endpoint=url, cache_dir=tmp_path / "cache", base=BASE)
     assert fake_server.requests == [] and second.requests == 0
-    assert second.papers_linked == 2 and _links(store_dir) == before
+    assert second.papers_linked == 3 and _links(store_dir) == before
 
 
 def test_offline_changes_nothing(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
@@ -256,7 +265,7 @@ def test_offline_changes_nothing(wikidata: str, store_dir: Path, tmp_path: Path)
     report = link_wikidata(
         store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", offline=True, base=BASE
     )
-    assert report.papers_linked == 2  # counted from the cache
+    assert report.papers_linked == 3  # counted from the cache
     assert _links(store_dir) == linked
 
 
@@ -307,14 +316,15 @@ def test_batched_form_post_with_user_agent(fake_server: FakeServer) -> None:
 
 
 def test_batches_split(wikidata: str, store_dir: Path, tmp_path: Path) -> None:
-    """With batch size 2, three arXiv ids and four author items each take one query more."""
+    """With batch size 2, three arXiv ids, three linked papers (authors) and four author items
+    each take one query more."""
     report = link_wikidata(
         store_dir, endpoint=wikidata, cache_dir=tmp_path / "c", base=BASE, batch_size=2
     )
     wide = link_wikidata(
         store_dir, endpoint=wikidata, cache_dir=tmp_path / "d", base=BASE, batch_size=200
     )
-    assert report.requests == wide.requests + 2
+    assert report.requests == wide.requests + 3
 
 
 def test_429_retry_after_is_honoured(fake_server: FakeServer) -> None:
@@ -376,7 +386,7 @@ def test_two_endpoints_are_both_asked(
         cache_dir=tmp_path / "c",
         base=BASE,
     )
-    assert report.papers_linked == 2
+    assert report.papers_linked == 3
     assert fake_server.requests  # the scholarly endpoint was asked too
     assert report.endpoints == [fake_server.url_for("/sparql"), wikidata]
 

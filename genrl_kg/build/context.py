@@ -14,6 +14,7 @@ from genrl_kg.papers import PaperRecord
 from genrl_kg.rdf import QuadSet
 from genrl_kg.settings import BASE_IRI
 from genrl_kg.sources.arxiv import ArxivRecord
+from genrl_kg.sources.openalex import OpenAlexWork
 from genrl_kg.sources.upstream import SourceSet
 from genrl_kg.taxonomy import Taxonomy
 
@@ -90,7 +91,8 @@ class BuildContext:
     """What the stages share: the sources, the options, the graphs so far and their records.
 
     Stages fill the record fields in pipeline order (the list stage sets ``papers``, the arXiv
-    stage ``arxiv_records``, ...); a stage reads only what an earlier stage has set.
+    stage ``arxiv_records``, the OpenAlex stage ``openalex_works``); a stage reads only what an
+    earlier stage has set.
     """
 
     sources: SourceSet
@@ -100,6 +102,7 @@ class BuildContext:
     progress: Progress | None = None
     papers: tuple[PaperNode, ...] = ()
     arxiv_records: dict[str, ArxivRecord] = field(default_factory=dict)
+    openalex_works: dict[str, OpenAlexWork] = field(default_factory=dict)  # by paper key
     locations: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

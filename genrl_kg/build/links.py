@@ -74,7 +74,7 @@ class LinksReport(StageReport):
         self.ambiguous = list(result.ambiguous)
 
 
-_P818, _DOI, _P356 = WDT.P818, GENRL.doi, WDT.P356
+_P818, _DOI, _P356, _P10283 = WDT.P818, GENRL.doi, WDT.P356, WDT.P10283
 _AUTHORSHIP, _AUTHOR, _POSITION, _NAME = GENRL.authorship, GENRL.author, GENRL.position, SCHEMA.name
 
 
@@ -83,7 +83,7 @@ def read_targets(quads: Iterable[ox.Quad]) -> tuple[list[PaperTarget], list[Auth
 
     One pass, no query engine: the build passes its own quads, ``link wikidata`` the store's.
     """
-    ids: dict[str, tuple[set[str], set[str]]] = {}
+    ids: dict[str, tuple[set[str], set[str], set[str]]] = {}
     authorships: dict[str, list[str]] = {}
     authors: dict[str, str] = {}
     positions: dict[str, int] = {}
@@ -94,11 +94,13 @@ def read_targets(quads: Iterable[ox.Quad]) -> tuple[list[PaperTarget], list[Auth
             continue
         s = subject.value
         if p == _P818:
-            ids.setdefault(s, (set(), set()))[0].add(o.value)
+            ids.setdefault(s, (set(), set(), set()))[0].add(o.value)
         elif p in (_DOI, _P356):
             doi = normalize_doi(o.value)
             if doi:
-                ids.setdefault(s, (set(), set()))[1].add(wikidata_doi(doi))
+                ids.setdefault(s, (set(), set(), set()))[1].add(wikidata_doi(doi))
+        elif p == _P10283:
+            ids.setdefault(s, (set(), set(), set()))[2].add(o.value)
         elif p == _AUTHORSHIP:
             authorships.setdefault(s, []).append(o.value)
         elif p == _AUTHOR:
@@ -108,9 +110,9 @@ def read_targets(quads: Iterable[ox.Quad]) -> tuple[list[PaperTarget], list[Auth
         elif p == _NAME:
             names.setdefault(s, o.value)
     papers = [
-        PaperTarget(iri, tuple(sorted(a)), tuple(sorted(d)))
-        for iri, (a, d) in sorted(ids.items())
-        if a or d
+        PaperTarget(iri, tuple(sorted(a)), tuple(sorted(d)), tuple(sorted(w)))
+        for iri, (a, d, w) in sorted(ids.items())
+        if a or d or w
     ]
     found = {
         AuthorTarget(paper, authors[a], names[authors[a]], positions[a])
@@ -154,7 +156,7 @@ def add_links(ctx: BuildContext) -> LinksReport:
     graph = ctx.quads["links"]
     before = len(graph)
     if cache_dir is not None:
-        papers, authors = read_targets(ctx.quads.quads(("list", "arxiv", "tables")))
+        papers, authors = read_targets(ctx.quads.quads(("list", "arxiv", "openalex", "tables")))
         result = reconcile_cached(WikidataCache(cache_dir / "wikidata"), papers, authors)
         report.fill(papers, result)
     else:

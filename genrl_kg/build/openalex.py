@@ -214,6 +214,7 @@ def add_openalex(ctx: BuildContext) -> OpenAlexReport:
     if result.failed or result.stale:
         ctx.warn(result.describe_problems())
     works = {asked[d].record.key: w for d, w in sorted(result.records.items()) if d in asked}
+    ctx.openalex_works = dict(works)
     nodes = {asked[d].record.key: asked[d] for d in asked}
     if works:
         add_source_description(ctx.quads)

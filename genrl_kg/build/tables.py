@@ -12,6 +12,7 @@ from genrl_kg.paperfacts.dates import arxiv_month
 from genrl_kg.rdf.tables import add_table
 from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.arxiv import ArxivRecord
+from genrl_kg.sources.openalex import OpenAlexWork
 from genrl_kg.sources.tables import ParsedTable, read_table
 
 __all__ = ["STAGE", "TablesReport", "add_tables", "make_candidates"]
@@ -32,18 +33,30 @@ class TablesReport(StageReport):
 
 
 def make_candidates(
-    papers: Sequence[PaperNode], records: Mapping[str, ArxivRecord]
+    papers: Sequence[PaperNode],
+    records: Mapping[str, ArxivRecord],
+    works: Mapping[str, OpenAlexWork] | None = None,
 ) -> list[PaperCandidate]:
-    """Return the list's papers as link candidates, with arXiv's year and first author if known."""
+    """Return the list's papers as link candidates, with a year and a first author if known.
+
+    arXiv's record speaks first; OpenAlex's work (by paper key) fills what arXiv does not give,
+    and the arXiv identifier's month gives a year offline.
+    """
     candidates = []
     for paper in papers:
         record_ids = paper.record.link_ids
         arxiv_id = next((link.value for link in record_ids if link.kind == "arxiv"), None)
         record = records.get(arxiv_id) if arxiv_id else None
+        work = (works or {}).get(paper.record.key)
         titles = paper.record.titles + ((record.title,) if record else ())
+        titles += (work.title,) if work and work.title and work.title not in titles else ()
         month = arxiv_month(arxiv_id) if arxiv_id else None
         year = record.published.year if record else (int(month[:4]) if month else None)
+        if year is None and work is not None:
+            year = work.publication_year
         first = record.authors[0].name if record and record.authors else None
+        if first is None and work is not None:
+            first = next((a.display_name for a in work.authorships if a.position == 1), None)
         candidates.append(PaperCandidate(paper.record.key, titles, year, first))
     return candidates
 
@@ -62,7 +75,8 @@ def add_tables(ctx: BuildContext) -> TablesReport:
             ctx.warn(f"table skipped: {exc}")
     rows = [row for table in tables for row in table.rows]
     curated = load_curated_links(CURATED_LINKS)
-    links = link_rows(rows, make_candidates(ctx.papers, ctx.arxiv_records), curated)
+    candidates = make_candidates(ctx.papers, ctx.arxiv_records, ctx.openalex_works)
+    links = link_rows(rows, candidates, curated)
     by_row: dict[tuple[str, int], RowLink] = {(link.table, link.row): link for link in links}
     nodes = ctx.paper_nodes()
     for table in tables:

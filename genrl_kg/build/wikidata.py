@@ -51,10 +51,9 @@ def _fetch(
     for url in endpoints:
         todo = [k for k in wanted if refresh or cache.load(kind, k, url) is None]
         for batch in batched(todo, batch_size):
-            if kind in ("arxiv", "doi"):
-                answers: dict[str, Any] = client.items_by_identifier(
-                    url, "P818" if kind == "arxiv" else "P356", batch
-                )
+            if kind in ("arxiv", "doi", "openalex"):
+                prop = {"arxiv": "P818", "doi": "P356", "openalex": "P10283"}[kind]
+                answers: dict[str, Any] = client.items_by_identifier(url, prop, batch)
             elif kind == "authors":
                 answers = client.authors_of(url, batch)
             else:
@@ -75,11 +74,13 @@ def _fetch_all(
     progress: Progress | None,
 ) -> None:
     """Fetch what the cache lacks: papers by arXiv id and DOI, then authors and their names."""
-    _say(progress, f"looking up {len(papers)} papers by arXiv id and DOI")
+    _say(progress, f"looking up {len(papers)} papers by arXiv id, DOI and OpenAlex id")
     arxiv_ids = (a for p in papers for a in p.arxiv_ids)
     _fetch(client, cache, "arxiv", arxiv_ids, endpoints, refresh, batch_size)
     dois = (d for p in papers for d in p.dois)
     _fetch(client, cache, "doi", dois, endpoints, refresh, batch_size)
+    works = (w for p in papers for w in p.openalex_ids)
+    _fetch(client, cache, "openalex", works, endpoints, refresh, batch_size)
     linked = reconcile_papers(cache, papers, endpoints).papers
     _say(progress, f"fetching the authors of {len(linked)} linked papers")
     _fetch(client, cache, "authors", (link.qid for link in linked), endpoints, refresh, batch_size)

@@ -89,7 +89,7 @@ class OxNamespace:
 
     def __getitem__(self, name: str) -> ox.NamedNode:
         """Return the NamedNode of term *name*."""
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
 
 GENRL = OxNamespace(ns.GENRL)

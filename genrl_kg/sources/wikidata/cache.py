@@ -53,7 +53,7 @@ log = logging.getLogger(__name__)
 
 CACHE_SCHEMA = "genrl-kg/wikidata-answers"
 CACHE_VERSION = 2  # 1 was the unsealed {"format": 1, "kind", "key", "answers"} layout
-KINDS = ("arxiv", "doi", "authors", "names")
+KINDS = ("arxiv", "doi", "openalex", "authors", "names")
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_ENDPOINTS = 16
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -102,14 +102,14 @@ def check_qid(value: Any, where: str) -> str:
 def check_answer_value(kind: str, value: Any, where: str = "value") -> list[Any]:
     """Return an answer of *kind* if it has that kind's shape and contents, else ValueError.
 
-    ``arxiv``/``doi``: [Q-id]; ``authors``: [{"author": Q-id, "ordinal": str}]; ``names``: [str].
+    ``arxiv``/``doi``/``openalex``: [Q-id]; ``authors``: [{"author": Q-id, "ordinal": str}]; ``names``: [str].
 
     >>> check_answer_value("arxiv", {"a": 1})
     Traceback (most recent call last):
     ValueError: value: expected an array, got object
     """
     items = check_list(value, where)
-    if kind in ("arxiv", "doi"):
+    if kind in ("arxiv", "doi", "openalex"):
         return [check_qid(q, f"{where}[{i}]") for i, q in enumerate(items)]
     if kind == "authors":
         return [_statement(s, f"{where}[{i}]") for i, s in enumerate(items)]

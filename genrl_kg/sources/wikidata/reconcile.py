@@ -24,11 +24,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PaperTarget:
-    """One of our papers with the identifiers Wikidata may hold (arXiv ids, upper-case DOIs)."""
+    """One of our papers with the identifiers Wikidata may hold (arXiv ids, upper-case DOIs,
+    OpenAlex work ids)."""
 
     iri: str
     arxiv_ids: tuple[str, ...]
     dois: tuple[str, ...]
+    openalex_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class PaperLink:
 
     paper: str
     qid: str
-    matches: tuple[tuple[str, str], ...]  # (P818 or P356, identifier value)
+    matches: tuple[tuple[str, str], ...]  # (P818, P356 or P10283, identifier value)
     endpoints: tuple[str, ...]
     retrieved: str  # ISO 8601: the latest retrieval the link rests on
 
@@ -79,7 +81,7 @@ class Reconciliation:
     authors_conflicting: list[dict[str, object]] = field(default_factory=list)
 
 
-PROPS = (("arxiv", "P818"), ("doi", "P356"))
+PROPS = (("arxiv", "P818"), ("doi", "P356"), ("openalex", "P10283"))
 
 
 def cached_answers(
@@ -96,7 +98,8 @@ def _paper_items(
     """Return {Q-id: [(property, identifier)]} for one paper and the answers consulted."""
     items: dict[str, list[tuple[str, str]]] = defaultdict(list)
     used: list[Answer] = []
-    for (kind, prop), keys in zip(PROPS, (target.arxiv_ids, target.dois), strict=True):
+    keyed = (target.arxiv_ids, target.dois, target.openalex_ids)
+    for (kind, prop), keys in zip(PROPS, keyed, strict=True):
         for key in keys:
             for answer in cached_answers(cache, kind, key, endpoints):
                 used.append(answer)
