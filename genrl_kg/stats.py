@@ -6,7 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from genrl_kg.build import read_report
+from genrl_kg.build.arxiv import ArxivReport
+from genrl_kg.build.awesome_list import ListReport
+from genrl_kg.build.facts import FactsReport
 from genrl_kg.build.history import HistoryReport
+from genrl_kg.build.links import LinksReport
+from genrl_kg.build.openalex import OpenAlexReport
+from genrl_kg.build.tables import TablesReport
 from genrl_kg.errors import StoreError
 from genrl_kg.settings import GRAPH_NAMES, graph_iri
 from genrl_kg.store import has_store, open_store, read_build_info
@@ -42,81 +48,117 @@ def collect_stats(store_dir: Path) -> dict[str, Any]:
 
 
 def format_stats(data: dict[str, Any]) -> str:
-    """Return the stats as readable lines."""
-    info, live, graphs = data["build"], data["live"], data["graphs"]
+    """Return the stats as readable lines, from the typed report of the last build."""
+    report, live, graphs = read_report(data["build"]), data["live"], data["graphs"]
+    listing = report.list_report
     lines = [
-        f"upstream commit      {info.get('commit', '?')}",
-        f"built at             {info.get('built_at', '?')}",
-        f"list entries read    {info.get('entries_read', '?')}",
-        f"unique papers        {info.get('unique_papers', '?')}  (in store: {live['papers']})",
-        f"entries merged       {info.get('entries_merged', '?')}  "
-        f"({len(info.get('merges', []))} merge groups)",
-        f"unparsed problems    {len(info.get('problems', []))}",
-        f"sections             {info.get('sections', '?')}  (new: {len(info.get('new_sections', []))})",
+        f"upstream commit      {report.commit or '?'}",
+        f"built at             {report.built_at or '?'}",
+        f"list bullets read    {listing.bullets_read}",
+        f"list entries read    {listing.entries_read}",
+        f"unique papers        {listing.unique_papers}  (in store: {live['papers']})",
+        f"entries merged       {listing.entries_merged}  ({len(listing.merges)} merge groups)",
+        f"placeholders         {len(listing.placeholders)}",
+        f"unparsed bullets     {len(listing.unparsed)}",
+        f"problems             {len(listing.problems)}",
+        f"sections             {listing.sections}  (new: {len(listing.new_sections)})",
+        _accounting(listing),
     ]
-    read, unique, merged = (
-        info.get(k) for k in ("entries_read", "unique_papers", "entries_merged")
+    lines.extend(f"  placeholder line {line}" for line in listing.placeholders)
+    lines.extend(f"  unparsed line {p.line}: {p.message}" for p in listing.unparsed)
+    lines.extend(f"  problem line {p.line}: {p.message}" for p in listing.problems)
+    lines.extend(
+        f"  merged {m.key} (lines {', '.join(map(str, m.lines))}): {m.reason}"
+        for m in listing.merges
     )
-    if isinstance(read, int) and isinstance(unique, int) and isinstance(merged, int):
-        verdict = "ok" if unique + merged == read else "MISMATCH"
-        lines.append(
-            f"accounting           {unique} papers + {merged} merged = {read} entries: {verdict}"
-        )
-    for problem in info.get("problems", []):
-        lines.append(f"  problem line {problem['line']}: {problem['message']}")
-    for merge in info.get("merges", []):
-        lines.append(
-            f"  merged {merge['key']} (lines {', '.join(map(str, merge['lines']))}): {merge['reason']}"
-        )
-    for name in info.get("new_sections", []):
-        lines.append(f"  new section: {name}")
-    lines.extend(_arxiv_lines(info.get("arxiv") or {}))
-    lines.extend(_table_lines(info.get("tables") or {}))
-    lines.extend(_wikidata_lines(info.get("links") or {}, info.get("wikidata") or {}))
-    lines.extend(history_lines(read_report(info).section(HistoryReport)))
+    lines.extend(f"  new section: {name}" for name in listing.new_sections)
+    lines.extend(_arxiv_lines(report.arxiv if "arxiv" in report.sections else None))
+    lines.extend(_openalex_lines(report.section(OpenAlexReport), "openalex" in report.sections))
+    lines.extend(_table_lines(report.tables))
+    lines.extend(_facts_lines(report.section(FactsReport)))
+    lines.extend(_wikidata_lines(report.links, data["build"].get("wikidata") or {}))
+    lines.extend(history_lines(report.section(HistoryReport)))
     lines.append("triples per named graph")
     lines.extend(f"  {name:10} {count}" for name, count in graphs.items())
-    timings = info.get("timings", {})
-    if timings:
-        lines.append(
-            "timings (s)          " + ", ".join(f"{k} {v:.3f}" for k, v in timings.items())
-        )
+    if report.timings:
+        split = ", ".join(f"{k} {v:.3f}" for k, v in report.timings.items())
+        lines.append(f"timings (s)          {split}")
     return "\n".join(lines)
 
 
-def _arxiv_lines(arxiv: dict[str, Any]) -> list[str]:
-    if not arxiv:
+def _accounting(listing: ListReport) -> str:
+    """Return the accounting line: every bullet became a paper, a merge, a placeholder or a problem.
+
+    >>> _accounting(ListReport(bullets_read=5, unique_papers=2, entries_merged=1, placeholders=[9]))
+    'accounting           2 papers + 1 merged + 1 placeholders + 0 unparsed = 4 of 5 bullets: MISMATCH'
+    """
+    parts = (
+        listing.unique_papers,
+        listing.entries_merged,
+        len(listing.placeholders),
+        len(listing.unparsed),
+    )
+    verdict = "ok" if sum(parts) == listing.bullets_read else "MISMATCH"
+    return (
+        f"accounting           {parts[0]} papers + {parts[1]} merged + {parts[2]} placeholders "
+        f"+ {parts[3]} unparsed = {sum(parts)} of {listing.bullets_read} bullets: {verdict}"
+    )
+
+
+def _arxiv_lines(arxiv: ArxivReport | None) -> list[str]:
+    if arxiv is None:
         return ["arXiv                not asked (built with --no-enrich)"]
     lines = [
-        f"arXiv                {arxiv['enriched']} of {arxiv['with_arxiv_id']} papers with an arXiv id "
-        f"enriched; {len(arxiv['not_enriched'])} not enriched",
-        f"  last fetch: {arxiv['summary']}",
+        f"arXiv                {arxiv.enriched} of {arxiv.with_arxiv_id} papers with an arXiv id "
+        f"enriched; {len(arxiv.not_enriched)} not enriched",
+        f"  last fetch: {arxiv.summary}",
     ]
-    checks = arxiv.get("title_checks", {})
-    mismatches = sorted(k for k, v in checks.items() if v == "mismatch")
-    lines.append(
-        f"  title checks: {len(mismatches)} mismatch, {len(checks) - len(mismatches)} partial"
-    )
+    mismatches = sorted(k for k, v in arxiv.title_checks.items() if v == "mismatch")
+    partial = len(arxiv.title_checks) - len(mismatches)
+    lines.append(f"  title checks: {len(mismatches)} mismatch, {partial} partial")
     lines.extend(f"  title mismatch: {key}" for key in mismatches)
-    for key, reason in list(arxiv.get("failed", {}).items())[:20]:
-        lines.append(f"  not enriched: {key}: {reason}")
+    lines.extend(f"  not enriched: {k}: {r}" for k, r in list(arxiv.failed.items())[:20])
     return lines
 
 
-def _table_lines(tables: dict[str, Any]) -> list[str]:
-    if not tables:
-        return []
-    unresolved = tables.get("unresolved", [])
-    lines = [
-        f"table rows           {tables['rows']} in {tables['files']} tables: {tables['linked']} linked "
-        f"({tables['curated']} curated) + {len(unresolved)} unresolved",
+def _openalex_lines(openalex: OpenAlexReport, asked: bool) -> list[str]:
+    if not asked:
+        return ["OpenAlex             not asked (offline or --no-enrich)"]
+    return [
+        f"OpenAlex             {openalex.papers_with_work} of {openalex.asked} papers found; "
+        f"{openalex.citation_edges} citations within the list, {openalex.authors_with_orcid} "
+        f"authors with ORCID, {openalex.institutions} institutions",
+        f"  last fetch: {openalex.summary}",
     ]
-    lines.extend(f"  unresolved: {row}" for row in unresolved)
-    lines.extend(f"  table error: {error}" for error in tables.get("errors", []))
+
+
+def _table_lines(tables: TablesReport) -> list[str]:
+    if not tables.files and not tables.errors:
+        return []
+    lines = [
+        f"table rows           {tables.rows} in {tables.files} tables: {tables.linked} linked "
+        f"({tables.curated} curated) + {len(tables.unresolved)} unresolved",
+    ]
+    lines.extend(f"  unresolved: {row}" for row in tables.unresolved)
+    lines.extend(f"  table error: {error}" for error in tables.errors)
     return lines
 
 
-def _wikidata_lines(links: dict[str, Any], wikidata: dict[str, Any]) -> list[str]:
+def _facts_lines(facts: FactsReport) -> list[str]:
+    if not facts.papers:
+        return []
+    base = ", ".join(f"{k} {v}" for k, v in facts.base_model_by.items())
+    years = ", ".join(f"{k} {v}" for k, v in facts.year_by.items())
+    return [
+        f"paper facts          base model by {base or 'nothing'}",
+        f"  year from          {years or 'nothing'}",
+        f"  code repositories  {facts.code_repositories} papers; code available from tables "
+        f"{facts.code_available_in_tables}, added from repositories {facts.code_available_added}",
+        f"  modalities         {facts.modalities} papers",
+    ]
+
+
+def _wikidata_lines(links: LinksReport, wikidata: dict[str, Any]) -> list[str]:
     if wikidata:
         return [
             f"Wikidata             papers {wikidata.get('papers_linked', 0)} linked, "
@@ -127,13 +169,11 @@ def _wikidata_lines(links: dict[str, Any], wikidata: dict[str, Any]) -> list[str
             f"unlinked, {wikidata.get('authors_conflicting', 0)} conflicting",
             f"  concept alignments: {wikidata.get('alignments', 0)}",
         ]
-    if links:
-        return [
-            f"Wikidata             {links.get('papers_linked', 0)} papers and "
-            f"{links.get('authors_linked', 0)} authors linked from cached answers; "
-            f"{links.get('alignments', 0)} concept alignments (run 'genrl-kg link wikidata')",
-        ]
-    return []
+    return [
+        f"Wikidata             {links.papers_linked} papers and {links.authors_linked} authors "
+        f"linked from cached answers; {links.alignments} concept alignments "
+        "(run 'genrl-kg link wikidata')",
+    ]
 
 
 def history_lines(history: HistoryReport) -> list[str]:
