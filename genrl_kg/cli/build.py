@@ -81,7 +81,6 @@ __all__ = ["build", "history_summary"]
 @click.option(
     "--arxiv-url",
     default=None,
-    envvar="GENRL_KG_ARXIV_URL",
     help="arXiv API query URL (default: arXiv's own; env GENRL_KG_ARXIV_URL).",
 )
 def build(

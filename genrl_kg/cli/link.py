@@ -23,13 +23,11 @@ def link() -> None:
 @click.option(
     "--endpoint",
     default=None,
-    envvar="GENRL_KG_WIKIDATA_URL",
     help="Wikidata SPARQL query endpoint (env GENRL_KG_WIKIDATA_URL).",
 )
 @click.option(
     "--scholarly-endpoint",
     default=None,
-    envvar="GENRL_KG_WIKIDATA_SCHOLARLY_URL",
     help="Query endpoint of Wikidata's scholarly graph (default: --endpoint's graph split).",
 )
 @click.option(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from genrl_kg import settings
 from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import SourceError
 from genrl_kg.http import BodyTooLargeError, HttpClient
@@ -32,7 +32,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PIN_FILE = DATA_DIR / "upstream.json"
-URL_ENV = "GENRL_KG_UPSTREAM_URL"
+URL_ENV = settings.UPSTREAM_URL_ENV
 LOCAL_COPY = "local copy"
 MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
 
@@ -50,7 +50,7 @@ class Pin:
 
     def url(self, name: str, base_url: str | None = None) -> str:
         """Return the download URL of *name* under *base_url* (default: the pinned one)."""
-        base = base_url or os.environ.get(URL_ENV) or self.base_url
+        base = base_url or settings.env(URL_ENV) or self.base_url
         base = base.format(repository=self.repository, commit=self.commit)
         return f"{base.rstrip('/')}/{name}"
 

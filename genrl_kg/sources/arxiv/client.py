@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
-ARXIV_URL_ENV = "GENRL_KG_ARXIV_URL"
+ARXIV_URL_ENV = settings.ARXIV_URL_ENV
 MIN_BATCH = 100
 MAX_BATCH = 1000
 MAX_REQUESTS = 3
@@ -75,7 +74,7 @@ class FetchResult:
 
 def resolve_arxiv_url(url: str | None = None) -> str:
     """Return *url*, else $GENRL_KG_ARXIV_URL, else arXiv's own query endpoint."""
-    return url or os.environ.get(ARXIV_URL_ENV) or DEFAULT_ARXIV_URL
+    return url or settings.env(ARXIV_URL_ENV) or DEFAULT_ARXIV_URL
 
 
 def plan_batches(ids: Sequence[str], batch_size: int | None = None) -> list[list[str]]:

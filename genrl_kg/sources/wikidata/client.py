@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from genrl_kg import settings
 from genrl_kg.errors import SourceError
 from genrl_kg.http import HttpClient
 from genrl_kg.safejson import check_text, describe_problem, load_json
@@ -35,8 +35,8 @@ DEFAULT_ENDPOINTS: Mapping[str, str] = {
     "main": "https://query.wikidata.org/sparql",
     "scholarly": "https://query-scholarly.wikidata.org/sparql",
 }
-ENDPOINT_ENV = "GENRL_KG_WIKIDATA_URL"
-SCHOLARLY_ENDPOINT_ENV = "GENRL_KG_WIKIDATA_SCHOLARLY_URL"
+ENDPOINT_ENV = settings.WIKIDATA_URL_ENV
+SCHOLARLY_ENDPOINT_ENV = settings.WIKIDATA_SCHOLARLY_URL_ENV
 ENTITY_NS = "http://www.wikidata.org/entity/"
 BATCH_SIZE = 200
 RESULTS_TYPE = "application/sparql-results+json"
@@ -58,10 +58,10 @@ def resolve_endpoints(endpoint: str | None = None, scholarly: str | None = None)
     >>> resolve_endpoints("http://127.0.0.1:1/q")
     ('http://127.0.0.1:1/q', 'http://127.0.0.1:1/q')
     """
-    main = endpoint or os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINTS["main"]
+    main = endpoint or settings.env(ENDPOINT_ENV) or DEFAULT_ENDPOINTS["main"]
     if scholarly is None and endpoint is not None:
         scholarly = endpoint  # one endpoint given: use it for both graphs
-    schol = scholarly or os.environ.get(SCHOLARLY_ENDPOINT_ENV) or DEFAULT_ENDPOINTS["scholarly"]
+    schol = scholarly or settings.env(SCHOLARLY_ENDPOINT_ENV) or DEFAULT_ENDPOINTS["scholarly"]
     return main, schol
 
 
