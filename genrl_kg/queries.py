@@ -80,7 +80,8 @@ def _parse_parameter(spec: str, path: Path | Traversable) -> Parameter:
     return Parameter(name, datatype, default or None, description)
 
 
-def _query_form(text: str) -> str:
+def query_form(text: str) -> str:
+    """Return the form of a query text (SELECT, ASK, CONSTRUCT or DESCRIBE; SELECT if unclear)."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     body = re.sub(r"<[^>]*>", "<>", body)
     match = _FORM_RE.search(body)
@@ -103,7 +104,7 @@ def read_saved_query(path: Path | Traversable) -> SavedQuery:
         tags=tags,
         parameters=tuple(_parse_parameter(p, path) for p in header.get("param", [])),
         text=text,
-        form=_query_form(text),
+        form=query_form(text),
     )
 
 

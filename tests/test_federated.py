@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import fake_servers
 import pytest
@@ -29,6 +31,7 @@ from genrl_kg.remote import (
     run_query_with_deadline,
     uses_service,
 )
+from genrl_kg.sparql.hosts import Allowlist
 
 fake_server = fake_servers.fake_server
 FEDERATED = ("wikidata-author-affiliations", "wikidata-citation-counts", "wikidata-main-subjects")
@@ -108,21 +111,41 @@ def test_federated_queries_have_headers_and_only_allow_listed_targets() -> None:
         assert saved.summary and saved.description and saved.tags and uses_service(saved.text)
         check_service_targets(saved.text)  # Wikidata's endpoints are on the default allow-list
         with pytest.raises(QueryError, match="not on the allow-list"):
-            check_service_targets(saved.text, allowed_remote=())
+            check_service_targets(saved.text, Allowlist())
 
 
-def test_allow_list_refuses_local_and_private_hosts() -> None:
+@pytest.fixture()
+def lookups(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record every name resolution (and answer none), so a test can prove there were none."""
+    calls: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        raise socket.gaierror(socket.EAI_NONAME, "lookups are refused in this test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return calls
+
+
+def test_allow_list_is_checked_by_name_without_dns(lookups: list[Any]) -> None:
     for url in (
         "http://127.0.0.1:7878/query",
+        "http://[::1]/sparql",
+        "http://[::ffff:10.0.0.1]/sparql",
         "http://localhost/sparql",
+        "http://wiki.localhost/sparql",
+        "http://printer.local/sparql",
+        "http://db.internal/sparql",
+        "http://intranet/sparql",
         "http://10.1.2.3/sparql",
         "file:///etc",
+        "https://:443/sparql",
     ):
         with pytest.raises(QueryError, match="allow-list"):
             make_allowlist([url])
-    assert make_allowlist(["https://query.wikidata.org/sparql"]) == (
-        "https://query.wikidata.org/sparql",
-    )
+    allowed = make_allowlist(["https://query.wikidata.org/sparql", *WIKIDATA_ENDPOINTS])
+    assert allowed == Allowlist(tuple(sorted(WIKIDATA_ENDPOINTS)))
+    assert lookups == []  # names were compared, never resolved
 
 
 def _variants(url: str) -> list[str]:
@@ -160,8 +183,9 @@ def test_a_hanging_service_is_stopped_at_the_deadline(
     )
     text = f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
     start = time.monotonic()
+    allowed = make_allowlist([url], allow_private=True)
     with pytest.raises(QueryError, match="no result within 4 s"):
-        run_query_with_deadline(store_dir, text, fmt="json", timeout=4, allowed_remote=[url])
+        run_query_with_deadline(store_dir, text, fmt="json", timeout=4, allowed_remote=allowed)
     assert time.monotonic() - start < 10
     assert len(fake_server.requests_to("/slow")) == 1  # the call was made, and then cut off
 

@@ -15,13 +15,20 @@ import fake_servers
 import pyoxigraph as ox
 import pytest
 import requests
+from conftest import PROJECT_ROOT
 from fake_servers import FakeResponse, FakeServer, closed_port_url
 from test_wikibase import BASE, build_enriched_store
 
 from genrl_kg import remote
 from genrl_kg.errors import GenrlKgError, QueryError, SourceError
 from genrl_kg.queries import bind_parameters, get_saved_query, run_query
-from genrl_kg.remote import bind_values, push_graphs, render_remote_query, run_remote_query
+from genrl_kg.remote import (
+    Solutions,
+    bind_values,
+    push_graphs,
+    render_remote_query,
+    run_remote_query,
+)
 from genrl_kg.results import render_results
 from genrl_kg.store import open_store
 
@@ -87,7 +94,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, store_dir: Path) -> Iterato
 
 def _remote_count(url: str, graph: str) -> int:
     text = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(run_remote_query(f"{url}/query", text).parsed()))["n"].value)
+    parsed = run_remote_query(f"{url}/query", text).parsed()
+    assert isinstance(parsed, Solutions) and parsed.variables == ("n",)
+    return int(parsed.rows[0][0].value)  # type: ignore[union-attr]
 
 
 def test_push_counts_match_and_repush_is_idempotent(server: str, store_dir: Path) -> None:
@@ -109,7 +118,8 @@ def test_push_single_graph_leaves_the_others_alone(tmp_path: Path, store_dir: Pa
         graphs = run_remote_query(
             f"{url}/query", "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }"
         ).parsed()
-        assert [s["g"].value for s in graphs] == [LINKS]
+        assert isinstance(graphs, Solutions)
+        assert [row[0].value for row in graphs.rows] == [LINKS]  # type: ignore[union-attr]
     with pytest.raises(SourceError, match="no named graph"):
         push_graphs(store_dir, "http://127.0.0.1:1/store", graph=BASE + "graph/nope")
 
@@ -119,7 +129,7 @@ def test_push_streams_the_body_in_chunks(store_dir: Path, monkeypatch: pytest.Mo
     store = open_store(store_dir)
     graph = ox.NamedNode(BASE + "graph/ontology")
     counter = [0]
-    chunks = remote.push._ntriples_chunks(store, graph, counter)
+    chunks = remote.push.stream_ntriples(store, graph, counter)
     assert not isinstance(chunks, list | bytes)  # a generator: nothing is serialised up front
     parts = list(chunks)
     triples = {t for part in parts for t in ox.parse(part, ox.RdfFormat.N_TRIPLES)}
@@ -189,17 +199,17 @@ def test_http_errors_timeouts_and_garbage(fake_server: FakeServer) -> None:
         run_remote_query(url, "ASK {}")
     _one_line(info.value)
     fake_server.queue(FakeResponse(status=500, body="boom"))
-    with pytest.raises(SourceError, match="server error HTTP 500") as info:
+    with pytest.raises(SourceError, match="server error HTTP 500") as failed:
         run_remote_query(url, "ASK {}")
-    _one_line(info.value)
+    _one_line(failed.value)
     fake_server.queue(
         FakeResponse(
             body=b"<html>not results</html>", content_type="application/sparql-results+json"
         )
     )
-    with pytest.raises(SourceError, match="not valid json") as info:
+    with pytest.raises(SourceError, match="not valid json") as garbage:
         render_remote_query(url, "SELECT * { ?s ?p ?o }", {}, "table")
-    _one_line(info.value)
+    _one_line(garbage.value)
     fake_server.queue(FakeResponse(body=b"<html/>", content_type="text/html"))
     with pytest.raises(SourceError, match="answered text/html"):
         run_remote_query(url, "ASK {}")
@@ -212,6 +222,70 @@ def test_http_errors_timeouts_and_garbage(fake_server: FakeServer) -> None:
     assert time.monotonic() - start < 1.9
     assert all(r.headers["user-agent"].startswith("genrl-kg/") for r in fake_server.requests)
     assert fake_server.requests[0].headers["accept"] == "application/sparql-results+json"
+
+
+MALFORMED_JSON = {
+    "truncated": b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}',
+    "vars-not-a-list": b'{"head":{"vars":"n"},"results":{"bindings":{"n":1}}}',
+    "bogus-term-type": b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"bogus"}}]}}',
+    "no-value": b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal"}}]}}',
+    "bad-iri": b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"uri","value":"a b"}}]}}',
+    "deep": b'{"head":{"vars":["n"]},"results":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "not-utf8": b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"\xff"}}]}}',
+    "empty": b"",
+    "html": b"<html><body>Service unavailable</body></html>",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED_JSON))
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_malformed_sparql_json_is_one_line(fake_server: FakeServer, kind: str, fmt: str) -> None:
+    """Whatever broken SPARQL JSON the endpoint sends, the caller gets one SourceError line."""
+    url = fake_server.url_for("/sparql")
+    fake_server.route(
+        "/sparql",
+        FakeResponse(body=MALFORMED_JSON[kind], content_type="application/sparql-results+json"),
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"^the answer of the endpoint \(application/sparql-results\+json\) is not valid json: ",
+    ) as info:
+        render_remote_query(url, "SELECT ?n WHERE { ?s ?p ?n }", {}, fmt)
+    _one_line(info.value)
+
+
+@pytest.mark.parametrize("kind", ["truncated", "bogus-term-type"])  # the two that gave tracebacks
+def test_query_endpoint_cli_malformed_json_is_one_line(
+    fake_server: FakeServer, tmp_path: Path, kind: str
+) -> None:
+    """`genrl-kg query --endpoint URL` on a malformed answer: exit 1, one line, no traceback."""
+    fake_server.route(
+        "/sparql",
+        FakeResponse(body=MALFORMED_JSON[kind], content_type="application/sparql-results+json"),
+    )
+    query = tmp_path / "count.rq"
+    query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "genrl_kg.cli",
+            "query",
+            str(query),
+            "--endpoint",
+            fake_server.url_for("/sparql"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 1 and proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(
+        "error: the answer of the endpoint (application/sparql-results+json) is not valid json: "
+    )
 
 
 def test_push_auth_and_status_errors(fake_server: FakeServer, store_dir: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
 import pyoxigraph as ox
 import pytest
-from w3c_protocol.harness import BASE, build_store, live_server, sample_quads
+from w3c_protocol.harness import BASE, build_store, live_server, raw_get, sample_quads
+
+from genrl_kg.settings import QUERIES_DIR
 
 PAPER_QUERY = "SELECT ?p ?t WHERE { ?p a <https://w3id.org/genrl-kg/ontology#Paper> ; <http://purl.org/dc/terms/title> ?t }"
 
@@ -60,7 +63,7 @@ def test_select_conneg(url: str, client: httpx.Client, accept: str, media: str) 
                 "text/tab-separated-values": ox.QueryResultsFormat.TSV,
             }[media],
         )
-        assert len(list(parsed)) == 3
+        assert isinstance(parsed, ox.QuerySolutions) and len(list(parsed)) == 3
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "rdfxml"])
@@ -170,29 +173,127 @@ def test_graph_store_read(url: str, client: httpx.Client) -> None:
     assert client.get(url + "/graph-store").status_code == 400
 
 
-def test_security_and_cors_headers(url: str, client: httpx.Client) -> None:
-    """Security headers on every response; CORS for reads, never with credentials."""
-    response = client.get(
-        url + "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"}
-    )
-    assert response.headers["x-content-type-options"] == "nosniff"
-    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
-    assert response.headers["access-control-allow-origin"] == "*"
-    assert "access-control-allow-credentials" not in response.headers
+def test_security_headers(url: str, client: httpx.Client) -> None:
+    """Security headers on every response, the fast path's and the full stack's alike."""
+    for response in (
+        client.get(url + "/sparql", params={"query": "ASK {}"}),
+        client.get(url + "/health"),
+        client.get(url + "/resource/paper/none"),
+    ):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+READ_ROUTES = [
+    ("/sparql", {"query": "ASK {}"}),
+    ("/sparql", {}),
+    ("/api/queries", {}),
+    ("/api/openapi.json", {}),
+    ("/api/queries/paper-by-arxiv-id", {"arxivId": "2303.00004"}),
+    ("/resource/paper/arxiv/2303.00000", {"format": "turtle"}),
+    ("/resource/paper/none", {}),
+    ("/.well-known/void", {}),
+    ("/graph-store", {"graph": BASE + "graph/links"}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), READ_ROUTES)
+def test_cross_origin_reads_on_read_routes(
+    url: str, client: httpx.Client, path: str, params: dict[str, str]
+) -> None:
+    """GET on a read route is readable from any origin, with or without an Origin header."""
+    for headers in ({"Origin": "https://example.org"}, {}):
+        response = client.get(url + path, params=params, headers=headers)
+        assert response.headers.get("access-control-allow-origin") == "*", (path, headers)
+        assert "access-control-allow-credentials" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/health", "/status", "/", "/static/app.js"])
+def test_no_cors_outside_the_read_routes(url: str, client: httpx.Client, path: str) -> None:
+    """/health, /status and the query page carry no CORS header; their preflight is refused."""
+    response = client.get(url + path, headers={"Origin": "https://example.org"})
+    assert response.status_code == 200
+    assert not any(name.startswith("access-control-") for name in response.headers)
     preflight = client.options(
-        url + "/sparql",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "PUT"},
+        url + path,
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
     )
-    assert preflight.status_code == 400
+    assert preflight.status_code == 403
+    assert not any(name.startswith("access-control-") for name in preflight.headers)
+
+
+def test_health_is_only_what_a_load_balancer_needs(url: str, client: httpx.Client) -> None:
+    """/health answers {"status": "ok"} and nothing else: no PIDs, no counters."""
+    response = client.get(url + "/health")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_status_has_counters_but_no_pids(url: str, client: httpx.Client) -> None:
+    """/status (no CORS) gives this process's counters, never a process id."""
+    document = client.get(url + "/status").json()
+    assert set(document) == {
+        "instance",
+        "workers",
+        "jobs",
+        "worker_deaths",
+        "fast_path_requests",
+        "cache",
+    }
+    assert document["workers"] == 2 and "pid" not in json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("method", "request_headers"),
+    [("POST", "content-type"), ("POST", ""), ("PUT", ""), ("GET", "authorization")],
+)
+def test_preflight_refused_for_anything_but_a_plain_read(
+    url: str, client: httpx.Client, method: str, request_headers: str
+) -> None:
+    """No preflight approval for POST /sparql, other methods, or non-safelisted headers."""
+    headers = {"Origin": "https://example.org", "Access-Control-Request-Method": method}
+    if request_headers:
+        headers["Access-Control-Request-Headers"] = request_headers
+    preflight = client.options(url + "/sparql", headers=headers)
+    assert preflight.status_code == 403
+    assert not any(name.startswith("access-control-") for name in preflight.headers)
+
+
+def test_preflight_approved_for_a_read(url: str, client: httpx.Client) -> None:
+    """A preflight for GET with an Accept header on a read route is approved, GET/HEAD only."""
     preflight = client.options(
-        url + "/sparql",
+        url + "/api/queries/paper-by-arxiv-id",
         headers={
             "Origin": "https://example.org",
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept",
         },
     )
-    assert preflight.status_code == 400
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-methods"] == "GET, HEAD"
+
+
+def test_cross_origin_post_is_not_readable(url: str, client: httpx.Client) -> None:
+    """A POST query is answered, but without CORS headers: a browser page cannot read it."""
+    response = client.post(
+        url + "/sparql",
+        data={"query": "ASK {}"},
+        headers={"Origin": "https://example.org", "Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200 and response.json()["boolean"] is True
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_updates_are_refused_read_only(url: str, client: httpx.Client) -> None:
+    """The endpoint takes no update, in any form: 403 naming the read-only policy."""
+    for content, ctype in (
+        ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "application/sparql-update"),
+        ("update=CLEAR+ALL", "application/x-www-form-urlencoded"),
+    ):
+        response = client.post(url + "/sparql", content=content, headers={"Content-Type": ctype})
+        assert response.status_code == 403 and "read-only" in response.text
+    response = client.get(url + "/sparql", params={"update": "CLEAR ALL"})
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
 
 
 def test_saved_queries_api(url: str, client: httpx.Client) -> None:
@@ -234,13 +335,26 @@ def test_saved_query_errors(
     assert client.get(url + path, params=params).status_code == status
 
 
+def _declared_parameters(text: str) -> list[str]:
+    """Return the parameter names a .rq header declares, read with a regex of our own."""
+    return re.findall(r"^#\+\s*param:\s*([A-Za-z_]\w*)\s*\|", text, re.MULTILINE)
+
+
 def test_openapi_document(url: str, client: httpx.Client) -> None:
-    """The OpenAPI document has one operation per saved query with its parameters."""
+    """The listing plus one operation per .rq file shipped, with the parameters it declares."""
     doc = client.get(url + "/api/openapi.json").json()
     assert doc["openapi"].startswith("3.")
-    operation = doc["paths"]["/api/queries/paper-by-arxiv-id"]["get"]
-    assert operation["parameters"][0]["name"] == "arxivId"
-    assert json.dumps(doc)  # serialisable
+    files = {
+        p.name[:-3]: p.read_text(encoding="utf-8")
+        for p in QUERIES_DIR.iterdir()
+        if p.name.endswith(".rq")
+    }
+    assert len(files) > 10
+    assert set(doc["paths"]) == {"/api/queries"} | {f"/api/queries/{name}" for name in files}
+    for name, text in files.items():
+        operation = doc["paths"][f"/api/queries/{name}"]["get"]
+        names = [p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"]
+        assert [n for n in names if n != "format"] == _declared_parameters(text), name
 
 
 def test_linked_data_html_and_rdf(url: str, client: httpx.Client) -> None:
@@ -259,10 +373,37 @@ def test_linked_data_html_and_rdf(url: str, client: httpx.Client) -> None:
     assert jsonld.headers["content-type"].startswith("application/ld+json")
 
 
+UNKNOWN = "/resource/paper/arxiv/0000.00000"
+
+
 @pytest.mark.parametrize(
-    "path", ["/resource/paper/none", "/resource/../sparql", "/resource/a/%2E%2E/b"]
+    ("accept", "fmt"),
+    [
+        ("text/html", None),
+        ("text/turtle", None),
+        ("application/ld+json", None),
+        ("application/n-triples", None),
+        ("application/rdf+xml", None),
+        ("*/*", None),
+        (None, "jsonld"),
+    ],
 )
-def test_linked_data_unknown_or_escaping(url: str, client: httpx.Client, path: str) -> None:
-    """Unknown resources are 404; paths cannot escape the base."""
-    response = client.get(url + path, headers={"Accept": "text/html"})
-    assert response.status_code == 404 or "Service" not in response.text
+def test_unknown_resource_is_404_in_every_format(
+    url: str, client: httpx.Client, accept: str | None, fmt: str | None
+) -> None:
+    """An IRI nothing mentions is a 404 naming it, whatever format was asked for."""
+    headers = {"Accept": accept} if accept else {}
+    params = {"format": fmt} if fmt else {}
+    response = client.get(url + UNKNOWN, headers=headers, params=params)
+    assert response.status_code == 404
+    assert response.text == f"nothing is known about <{BASE}paper/arxiv/0000.00000>\n"
+
+
+@pytest.mark.parametrize(
+    "path", ["/resource/../sparql", "/resource/a/%2E%2E/b", "/resource/a/./b", "/resource/a//b"]
+)
+def test_resource_paths_cannot_escape_the_base(url: str, path: str) -> None:
+    """Dot segments, sent as written (httpx would clean them up), never leave /resource/."""
+    for accept in ("text/html", "text/turtle"):
+        status, body = raw_get(url, path, {"Accept": accept})
+        assert (status, body) == (404, b"no such resource\n"), path

@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from genrl_kg.cli import STORE_OPTION, cli, store_path
-from genrl_kg.errors import GenrlKgError
 
 __all__ = ["serve"]
 
@@ -36,8 +35,7 @@ __all__ = ["serve"]
     "--processes",
     default=None,
     type=click.IntRange(min=1),
-    help="HTTP server processes sharing the port (default: the server's choice; "
-    "always 1 with --allow-update).",
+    help="HTTP server processes sharing the port (default: 2).",
 )
 @click.option(
     "--memory-limit",
@@ -52,7 +50,7 @@ __all__ = ["serve"]
     default=64.0,
     show_default=True,
     type=click.FloatRange(min=0),
-    help="Response cache per HTTP process, in MB (0: off; always off with --allow-update).",
+    help="Response cache per HTTP process, in MB (0: off).",
 )
 @click.option(
     "--allow-service",
@@ -60,11 +58,6 @@ __all__ = ["serve"]
     multiple=True,
     metavar="URL",
     help="Allow SERVICE calls to this remote endpoint (repeatable).",
-)
-@click.option(
-    "--allow-update",
-    is_flag=True,
-    help="Accept SPARQL updates that carry the token in $GENRL_KG_UPDATE_TOKEN.",
 )
 def serve(
     store_dir: Path | None,
@@ -77,9 +70,10 @@ def serve(
     memory_limit_mb: int,
     cache_mb: float,
     allowed_remote: tuple[str, ...],
-    allow_update: bool,
 ) -> None:
-    """Serve the graph: SPARQL 1.1 endpoint, query page, saved-query API, linked data.
+    """Serve the graph read-only: SPARQL 1.1 endpoint, query page, saved-query API, linked data.
+
+    The data comes from `genrl-kg build`; the endpoint refuses SPARQL updates.
 
     \b
     Examples:
@@ -87,25 +81,23 @@ def serve(
       genrl-kg serve --port 8080 --timeout 5
       curl 'http://127.0.0.1:7878/api/queries/papers-per-category'
     """
-    import os
-
     from genrl_kg.server import run_server
 
-    token = os.environ.get("GENRL_KG_UPDATE_TOKEN")
-    if allow_update and not token:
-        raise GenrlKgError("--allow-update needs a token in $GENRL_KG_UPDATE_TOKEN")
     options: dict[str, Any] = {
         "timeout": timeout,
         "row_cap": row_cap,
         "memory_limit_mb": memory_limit_mb,
         "cache_mb": cache_mb,
         "allowed_remote": allowed_remote,
-        "allow_update": allow_update,
-        "update_token": token,
     }
     if workers is not None:
         options["workers"] = workers
     if processes is not None:
         options["processes"] = processes
-    click.echo(f"serving {store_path(store_dir)} on http://{host}:{port}/", err=True)
-    run_server(store_path(store_dir), host, port, **options)
+    run_server(
+        store_path(store_dir),
+        host,
+        port,
+        announce=lambda line: click.echo(line, err=True),
+        **options,
+    )

@@ -8,7 +8,10 @@ Three jobs, one module each:
   the SPARQL 1.1 Graph Store HTTP Protocol, then checks the triple counts.
 - :mod:`genrl_kg.remote.federated`: :func:`check_service_targets` and
   :func:`run_query_with_deadline` run federated saved queries locally, ``SERVICE`` only to
-  allow-listed endpoints, in a child process killed at the deadline.
+  allow-listed endpoints (compared by name; hosts resolved only when such a query runs), in a
+  worker process (:mod:`genrl_kg.sparql.runner`) killed at the deadline.
+
+HTTP goes through :mod:`genrl_kg.remote.transport` (bounded reads, one-line errors).
 
 Constants are re-exported for reading; patch them on the module that uses them
 (e.g. ``genrl_kg.remote.push.CHUNK_TRIPLES``).
@@ -16,8 +19,8 @@ Constants are re-exported for reading; patch them on the module that uses them
 
 from __future__ import annotations
 
-from genrl_kg.remote._http import MAX_BODY
 from genrl_kg.remote.federated import (
+    DEFAULT_ALLOWLIST,
     JOIN_VARIABLE,
     MAX_DEPTH,
     MAX_QUERY_CHARS,
@@ -43,13 +46,16 @@ from genrl_kg.remote.query import (
     GRAPH_TYPES,
     RESULT_TYPES,
     RemoteResult,
+    Solutions,
     bind_values,
     render_remote_query,
     run_remote_query,
 )
+from genrl_kg.remote.transport import MAX_BODY
 
 __all__ = [
     "CHUNK_TRIPLES",
+    "DEFAULT_ALLOWLIST",
     "GRAPH_TYPES",
     "JOIN_VARIABLE",
     "MAX_BODY",
@@ -61,6 +67,7 @@ __all__ = [
     "GraphPush",
     "PushReport",
     "RemoteResult",
+    "Solutions",
     "bind_service_values",
     "bind_values",
     "check_service_targets",

@@ -1,39 +1,64 @@
-"""Federated saved queries: a SERVICE allow-list, SERVICE rewriting and a killable runner.
+"""Federated saved queries: a SERVICE allow-list, SERVICE rewriting, and the killable runner.
 
 :func:`check_service_targets` and :func:`run_query_with_deadline` let the local runner execute
-federated saved queries: ``SERVICE`` only to allow-listed endpoints (the server's guard), and
-the whole query in a child process that is killed at the deadline (pyoxigraph has no timeout).
+federated saved queries: ``SERVICE`` only to allow-listed endpoints (the guard of
+:mod:`genrl_kg.sparql.guard`, entries compared by name, no DNS), and the whole query in a worker
+process of :mod:`genrl_kg.sparql.runner`, killed at the deadline (pyoxigraph has no timeout).
+Host names are resolved only here, just before a federated query runs, and a name that does
+not resolve, or resolves to a local or private address, stops the query (fail closed).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
-from genrl_kg.errors import QueryError
-from genrl_kg.queries import SavedQuery, Term, run_query
-from genrl_kg.results import render_results
-from genrl_kg.server.guard import GuardError, check_remote_endpoint, check_text, tokenize
-from genrl_kg.store import open_store
+from genrl_kg.errors import QueryError, StoreError
+from genrl_kg.queries import SavedQuery, Term
+from genrl_kg.sparql.guard import CheckedText, GuardError, check_text, tokenize
+from genrl_kg.sparql.hosts import Allowlist, check_remote_endpoint, resolve_remote_endpoint
+from genrl_kg.sparql.runner import run_in_worker
+from genrl_kg.sparql.worker import Answer, Job
+from genrl_kg.store import database_path, open_store
+
+__all__ = [
+    "DEFAULT_ALLOWLIST",
+    "JOIN_VARIABLE",
+    "MAX_DEPTH",
+    "MAX_QUERY_CHARS",
+    "MEMORY_LIMIT_MB",
+    "WIKIDATA_ENDPOINTS",
+    "bind_service_values",
+    "check_service_targets",
+    "linked_items",
+    "make_allowlist",
+    "redirect_services",
+    "run_query_with_deadline",
+    "uses_service",
+]
 
 WIKIDATA_ENDPOINTS = (
     "https://query.wikidata.org/sparql",
     "https://query-main.wikidata.org/sparql",
     "https://query-scholarly.wikidata.org/sparql",
 )
+DEFAULT_ALLOWLIST = Allowlist(WIKIDATA_ENDPOINTS)
 MAX_QUERY_CHARS = 100_000
 MAX_DEPTH = 64
+MEMORY_LIMIT_MB = 2048
 JOIN_VARIABLE = "item"  # federated saved queries join our graph and Wikidata on ?item
 
 
 def make_allowlist(
     urls: Iterable[str] = WIKIDATA_ENDPOINTS, *, allow_private: bool = False
-) -> tuple[str, ...]:
-    """Validate SERVICE allow-list entries; local or private hosts only with *allow_private* (tests)."""
+) -> Allowlist:
+    """Check SERVICE allow-list entries by name (no DNS); local or private hosts only with *allow_private* (tests).
+
+    >>> make_allowlist(["https://b.example.org/sparql", "https://a.example.org/sparql"]).urls
+    ('https://a.example.org/sparql', 'https://b.example.org/sparql')
+    """
     checked = []
     for url in urls:
         if not allow_private:
@@ -42,7 +67,7 @@ def make_allowlist(
             except ValueError as exc:
                 raise QueryError(f"SERVICE allow-list: {exc}") from None
         checked.append(url)
-    return tuple(sorted(set(checked)))
+    return Allowlist(tuple(sorted(set(checked))), allow_private)
 
 
 def uses_service(text: str) -> bool:
@@ -54,11 +79,11 @@ def uses_service(text: str) -> bool:
     return any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokenize(text))
 
 
-def check_service_targets(text: str, allowed_remote: Iterable[str] = WIKIDATA_ENDPOINTS) -> None:
-    """Refuse a query whose SERVICE/LOAD target is not allow-listed (the server's guard), or any update."""
+def check_service_targets(text: str, allowed: Allowlist = DEFAULT_ALLOWLIST) -> CheckedText:
+    """Refuse a query whose SERVICE/LOAD target is not allow-listed, or any update (no DNS)."""
     try:
-        check_text(
-            text, max_chars=MAX_QUERY_CHARS, max_depth=MAX_DEPTH, allowed_remote=allowed_remote
+        return check_text(
+            text, max_chars=MAX_QUERY_CHARS, max_depth=MAX_DEPTH, allowed_remote=allowed.urls
         )
     except GuardError as exc:
         raise QueryError(f"query refused: {exc.message}") from None
@@ -126,36 +151,10 @@ def linked_items(store: ox.Store) -> list[ox.NamedNode]:
         'FILTER(STRSTARTS(STR(?item), "http://www.wikidata.org/entity/Q")) }'
     )
     solutions = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(solutions, ox.QuerySolutions)  # a SELECT query
+    if not isinstance(solutions, ox.QuerySolutions):
+        return []
     items = {s["item"] for s in solutions}
     return sorted((i for i in items if isinstance(i, ox.NamedNode)), key=lambda n: n.value)
-
-
-def _term_spec(term: Term) -> tuple[str, str, str | None, str | None]:
-    if isinstance(term, ox.NamedNode):
-        return ("iri", term.value, None, None)
-    return ("literal", term.value, term.datatype.value if term.datatype else None, term.language)
-
-
-def _term_from_spec(spec: tuple[str, str, str | None, str | None]) -> Term:
-    kind, value, datatype, language = spec
-    if kind == "iri":
-        return ox.NamedNode(value)
-    if language:
-        return ox.Literal(value, language=language)
-    return ox.Literal(value, datatype=ox.NamedNode(datatype) if datatype else None)
-
-
-def _child(conn: Any, store_dir: str, text: str, specs: dict[str, Any], fmt: str) -> None:
-    """Run one query in the child process and send back ("ok", bytes) or ("error", message)."""
-    try:
-        store = open_store(Path(store_dir), read_only=True)
-        bindings = {k: _term_from_spec(v) for k, v in specs.items()}
-        conn.send(("ok", render_results(run_query(store, text, bindings), fmt)))
-    except Exception as exc:
-        conn.send(("error", str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-    finally:
-        conn.close()
 
 
 def run_query_with_deadline(
@@ -165,37 +164,28 @@ def run_query_with_deadline(
     *,
     fmt: str = "table",
     timeout: float = 30.0,
-    allowed_remote: Iterable[str] = WIKIDATA_ENDPOINTS,
+    allowed_remote: Allowlist = DEFAULT_ALLOWLIST,
+    memory_limit_mb: int = MEMORY_LIMIT_MB,
 ) -> bytes:
-    """Check *query*'s SERVICE targets, run it on the local store in a child killed at *timeout*."""
+    """Check *query*'s SERVICE targets, resolve their hosts, run it in a worker killed at *timeout*."""
     text = query.text if isinstance(query, SavedQuery) else query
     name = query.name if isinstance(query, SavedQuery) else "query"
-    check_service_targets(text, allowed_remote)
+    checked = check_service_targets(text, allowed_remote)
+    for url in checked.remote_targets:
+        try:
+            resolve_remote_endpoint(url, allow_private=allowed_remote.allow_private)
+        except GuardError as exc:
+            raise QueryError(f"{name}: {exc.message}") from None
     if uses_service(text):
         text = bind_service_values(
             text, JOIN_VARIABLE, linked_items(open_store(store_dir, read_only=True))
         )
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
-    specs = {k: _term_spec(v) for k, v in (bindings or {}).items()}
-    process = context.Process(
-        target=_child, args=(child, str(store_dir), text, specs, fmt), daemon=True
-    )
-    process.start()
-    child.close()
-    try:
-        if not parent.poll(timeout):
-            raise QueryError(
-                f"{name}: no result within {timeout:g} s; the query (and its SERVICE calls) was stopped"
-            )
-        status, payload = parent.recv()
-    except EOFError:
-        raise QueryError(f"{name}: the query process died (exit code {process.exitcode})") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join(5)
-        parent.close()
-    if status != "ok":
-        raise QueryError(f"{name}: {payload}")
-    return bytes(payload)
+    database = database_path(store_dir)
+    if not database.is_dir():
+        raise StoreError(f"{store_dir}: no store here; run 'genrl-kg build --store {store_dir}'")
+    job = Job(text, op="render", format=fmt, row_cap=None, substitutions=dict(bindings or {}))
+    reply = run_in_worker(database, job, timeout=timeout, memory_limit_mb=memory_limit_mb)
+    if isinstance(reply, Answer):
+        return reply.body
+    message = getattr(reply, "message", "the worker answered rows where a document was expected")
+    raise QueryError(f"{name}: {message}")

@@ -18,9 +18,25 @@ import requests
 
 from genrl_kg.errors import SourceError
 from genrl_kg.http import make_session
-from genrl_kg.remote._http import _check_status, _host, _send
-from genrl_kg.remote.query import run_remote_query
+from genrl_kg.remote.query import Solutions, run_remote_query
+from genrl_kg.remote.transport import (
+    check_endpoint_url,
+    check_status,
+    describe_endpoint,
+    send_request,
+)
 from genrl_kg.store import open_store
+
+__all__ = [
+    "CHUNK_TRIPLES",
+    "Auth",
+    "GraphPush",
+    "PushReport",
+    "count_remote_triples",
+    "derive_query_endpoint",
+    "push_graphs",
+    "stream_ntriples",
+]
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +96,7 @@ def derive_query_endpoint(gsp_endpoint: str) -> str:
     raise SourceError(f"{gsp_endpoint}: cannot guess the query endpoint; pass it explicitly")
 
 
-def _ntriples_chunks(store: ox.Store, graph: ox.NamedNode, counter: list[int]) -> Iterator[bytes]:
+def stream_ntriples(store: ox.Store, graph: ox.NamedNode, counter: list[int]) -> Iterator[bytes]:
     """Yield the triples of *graph* as N-Triples, a few thousand at a time (no full copy)."""
     batch: list[ox.Triple] = []
     for quad in store.quads_for_pattern(None, None, None, graph):
@@ -109,10 +125,12 @@ def count_remote_triples(
     """Return the number of triples the server holds in *graph*."""
     text = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
     result = run_remote_query(query_endpoint, text, fmt="json", timeout=timeout, session=session)
-    solutions = list(result.parsed())
-    value = solutions[0]["n"] if solutions else None
+    parsed = result.parsed()
+    value = None
+    if isinstance(parsed, Solutions) and parsed.rows and "n" in parsed.variables:
+        value = parsed.rows[0][parsed.variables.index("n")]
     if not isinstance(value, ox.Literal) or not value.value.isdigit():
-        raise SourceError(f"{_host(query_endpoint)}: COUNT of {graph} gave no number")
+        raise SourceError(f"{describe_endpoint(query_endpoint)}: COUNT of {graph} gave no number")
     return int(value.value)
 
 
@@ -126,6 +144,9 @@ def push_graphs(
     query_endpoint: str | None = None,
 ) -> PushReport:
     """Replace each named graph (or only *graph*) on a Graph Store endpoint, then check the counts."""
+    check_endpoint_url(endpoint, "Graph Store endpoint")
+    if query_endpoint is not None:
+        check_endpoint_url(query_endpoint, "query endpoint")
     store = open_store(store_dir, read_only=True)
     names = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     if graph is not None:
@@ -143,22 +164,22 @@ def push_graphs(
             local = sum(1 for _ in store.quads_for_pattern(None, None, None, node))
             counter = [0]
             start = time.monotonic()
-            response = _send(
+            response = send_request(
                 session,
                 "PUT",
                 endpoint,
                 timeout=timeout,
                 params={"graph": name},
                 headers={"Content-Type": "application/n-triples"},
-                data=_ntriples_chunks(store, node, counter),
+                data=stream_ntriples(store, node, counter),
             )
-            _check_status(response, endpoint, "Graph Store push")
+            check_status(response, endpoint, "Graph Store push")
             seconds = time.monotonic() - start
             remote = count_remote_triples(query_endpoint, name, timeout=timeout, session=session)
             log.info("pushed %s: %d triples, %d bytes in %.2f s", name, local, counter[0], seconds)
             if remote != local:
                 raise SourceError(
-                    f"{_host(endpoint)}: graph {name} holds {remote} triples after the push, not {local}"
+                    f"{describe_endpoint(endpoint)}: graph {name} holds {remote} triples after the push, not {local}"
                 )
             pushed.append(GraphPush(name, local, remote, counter[0], seconds))
     return PushReport(endpoint, query_endpoint, tuple(pushed))

@@ -16,10 +16,20 @@ import requests
 from genrl_kg import settings
 from genrl_kg.errors import QueryError, SourceError
 from genrl_kg.http import make_session
-from genrl_kg.queries import SavedQuery, Term, _query_form
-from genrl_kg.remote._http import _check_status, _host, _send
-from genrl_kg.results import render_results
-from genrl_kg.server.guard import tokenize
+from genrl_kg.queries import SavedQuery, Term, query_form
+from genrl_kg.remote.transport import check_status, describe_endpoint, send_request
+from genrl_kg.results import format_table, render_results
+from genrl_kg.sparql.guard import tokenize
+
+__all__ = [
+    "GRAPH_TYPES",
+    "RESULT_TYPES",
+    "RemoteResult",
+    "Solutions",
+    "bind_values",
+    "render_remote_query",
+    "run_remote_query",
+]
 
 RESULT_TYPES = {
     "json": "application/sparql-results+json",
@@ -67,12 +77,20 @@ def bind_values(text: str, bindings: Mapping[str, Term], form: str | None = None
     """
     if not bindings:
         return text
-    at = _pattern_start(text, form or _query_form(text))
+    at = _pattern_start(text, form or query_form(text))
     block = " ".join(f"VALUES ?{name} {{ {term} }}" for name, term in sorted(bindings.items()))
     return f"{text[:at]} {block} {text[at:]}"
 
 
 # --- running a query on a remote endpoint --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """SELECT results read in full: the variables and one row of terms (or None) per solution."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -84,19 +102,25 @@ class RemoteResult:
     fmt: str
     form: str
 
-    def parsed(self) -> Any:
-        """Return the results as pyoxigraph objects (solutions, boolean, or a list of triples)."""
+    def parsed(self) -> Solutions | bool | list[ox.Triple]:
+        """Read the whole body: solutions, a boolean, or triples; one-line SourceError if broken."""
         where = f"the answer of the endpoint ({self.content_type or 'no Content-Type'})"
+        if self.form not in ("CONSTRUCT", "DESCRIBE") and self.fmt not in _PARSEABLE:
+            raise QueryError(f"cannot read {self.fmt} results back; ask for json, xml or tsv")
         try:
             if self.form in ("CONSTRUCT", "DESCRIBE"):
-                rdf = (
-                    ox.RdfFormat.TURTLE if "turtle" in self.content_type else ox.RdfFormat.N_TRIPLES
-                )
-                return list(ox.parse(self.data, rdf))
-            if self.fmt not in _PARSEABLE:
-                raise QueryError(f"cannot read {self.fmt} results back; ask for json, xml or tsv")
-            return ox.parse_query_results(self.data, _PARSEABLE[self.fmt])
-        except (SyntaxError, ValueError) as exc:
+                turtle = "turtle" in self.content_type
+                rdf = ox.RdfFormat.TURTLE if turtle else ox.RdfFormat.N_TRIPLES
+                return [
+                    ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(self.data, rdf)
+                ]
+            results = ox.parse_query_results(self.data, _PARSEABLE[self.fmt])
+            if isinstance(results, ox.QueryBoolean):
+                return bool(results)
+            variables = tuple(v.value for v in results.variables)
+            rows = tuple(tuple(solution[v] for v in variables) for solution in results)
+            return Solutions(variables, rows)
+        except (SyntaxError, ValueError, TypeError, OSError, UnicodeError, RecursionError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise SourceError(f"{where} is not valid {self.fmt}: {first}") from None
 
@@ -113,7 +137,7 @@ def run_remote_query(
 ) -> RemoteResult:
     """Run *query* on the SPARQL 1.1 Protocol *endpoint* (POST form or GET) and return the body."""
     text = query.text if isinstance(query, SavedQuery) else query
-    form = query.form if isinstance(query, SavedQuery) else _query_form(text)
+    form = query.form if isinstance(query, SavedQuery) else query_form(text)
     text = bind_values(text, bindings or {}, form)
     graph_form = form in ("CONSTRUCT", "DESCRIBE")
     if not graph_form and fmt not in RESULT_TYPES:
@@ -123,17 +147,17 @@ def run_remote_query(
     session = session or make_session()
     try:
         if method.upper() == "GET":
-            response = _send(
+            response = send_request(
                 session, "GET", endpoint, timeout=timeout, params={"query": text}, headers=headers
             )
         else:
-            response = _send(
+            response = send_request(
                 session, "POST", endpoint, timeout=timeout, data={"query": text}, headers=headers
             )
     finally:
         if own:
             session.close()
-    _check_status(response, endpoint, "query")
+    check_status(response, endpoint, "query")
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     wanted = GRAPH_TYPES if graph_form else RESULT_TYPES[fmt]
     if (
@@ -141,7 +165,9 @@ def run_remote_query(
         and content_type not in wanted
         and not (fmt == "json" and content_type == "application/json")
     ):
-        raise SourceError(f"{_host(endpoint)}: answered {content_type}, not {wanted.split(',')[0]}")
+        raise SourceError(
+            f"{describe_endpoint(endpoint)}: answered {content_type}, not {wanted.split(',')[0]}"
+        )
     return RemoteResult(response.content, content_type, "nt" if graph_form else fmt, form)
 
 
@@ -153,13 +179,19 @@ def render_remote_query(
     **options: Any,
 ) -> bytes:
     """Run *query* remotely and return output like the local ``query`` command (table or a format)."""
-    form = query.form if isinstance(query, SavedQuery) else _query_form(query)
+    form = query.form if isinstance(query, SavedQuery) else query_form(query)
     wire = "json" if fmt == "table" or form in ("CONSTRUCT", "DESCRIBE") else fmt
     result = run_remote_query(endpoint, query, bindings, fmt=wire, **options)
     if form in ("CONSTRUCT", "DESCRIBE"):
         return render_results(result.parsed(), "turtle")
     if fmt == "table":
-        return render_results(result.parsed(), "table")
+        parsed = result.parsed()
+        if isinstance(parsed, bool):
+            return f"{parsed}\n".encode()
+        if isinstance(parsed, Solutions):
+            rows = [list(row) for row in parsed.rows]
+            return (format_table(list(parsed.variables), rows) + "\n").encode()
+        raise SourceError(f"{describe_endpoint(endpoint)}: answered triples to a {form} query")
     if fmt in _PARSEABLE:
         result.parsed()  # a garbage body fails here with a one-line error
     return result.data

@@ -11,11 +11,22 @@ from starlette.responses import JSONResponse, Response
 from genrl_kg.errors import QueryError
 from genrl_kg.namespace import PREFIXES
 from genrl_kg.queries import NAME_RE, SavedQuery, bind_parameters, load_saved_queries
-from genrl_kg.server import results
 from genrl_kg.server.cache import CachedResponse, ResponseCache
-from genrl_kg.server.guard import GuardError, check_text
 from genrl_kg.server.openapi import build_openapi
 from genrl_kg.server.protocol import cached_response, error_response, run_and_respond
+from genrl_kg.sparql import formats
+from genrl_kg.sparql.guard import GuardError, check_text
+from genrl_kg.sparql.worker import Job
+
+__all__ = [
+    "RESERVED",
+    "describe_query",
+    "list_queries",
+    "load_queries_safely",
+    "openapi_document",
+    "run_saved_query",
+    "saved_queries",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +86,8 @@ async def run_saved_query(request: Request) -> Response:
     accept = request.headers.get("accept")
     format_param = request.query_params.get("format")
     try:
-        fmt = results.negotiate(_KIND.get(query.form, "select"), accept, format_param)
-    except results.NotAcceptable as error:
+        fmt = formats.negotiate(_KIND.get(query.form, "select"), accept, format_param)
+    except formats.NotAcceptable as error:
         return error_response(406, str(error))
     cache: ResponseCache | None = getattr(request.app.state, "cache", None)
     bound = tuple(sorted(raw.items()))
@@ -89,14 +100,13 @@ async def run_saved_query(request: Request) -> Response:
         check_text(query.text, max_chars=settings.max_query_chars, max_depth=settings.max_depth)
     except GuardError as error:
         return error_response(error.status, error.message)
-    job = {
-        "op": "query",
-        "text": query.text,
-        "substitutions": bindings,
-        "accept": accept,
-        "format": format_param,
-        "row_cap": settings.row_cap,
-    }
+    job = Job(
+        query.text,
+        substitutions=bindings,
+        accept=accept,
+        format=format_param,
+        row_cap=settings.row_cap,
+    )
     remember = None
     if cache is not None:
 

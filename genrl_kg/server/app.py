@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -20,12 +20,26 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from genrl_kg.server import api, linked_data, protocol, service_description
 from genrl_kg.server.cache import ResponseCache, make_cache
 from genrl_kg.server.config import ServerSettings
+from genrl_kg.server.cors import ReadOnlyCors
 from genrl_kg.server.fastpath import FastQueryPath
 from genrl_kg.server.workers import WorkerPool
+from genrl_kg.sparql.worker import Job, Rows
+
+__all__ = [
+    "SECURITY_HEADERS",
+    "STATIC_DIR",
+    "SecurityHeaders",
+    "health",
+    "index",
+    "make_app",
+    "make_starlette_app",
+    "status",
+]
 
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"no-referrer",
@@ -69,19 +83,28 @@ async def index(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    """Report liveness, the worker pool and the response cache of this HTTP process."""
+    """Tell a load balancer whether this HTTP process can answer queries (nothing more)."""
     pool: WorkerPool = request.app.state.pool
-    cache: ResponseCache | None = request.app.state.cache
+    if pool.counters().workers == 0:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+async def status(request: Request) -> Response:
+    """Report this HTTP process's counters: workers, jobs, worker deaths by cause, cache."""
+    state = request.app.state
+    counters = state.pool.counters()
+    cache: ResponseCache | None = state.cache
     return JSONResponse(
         {
-            "status": "ok",
-            "pid": os.getpid(),
-            "workers": len(pool.pids()),
-            "pids": pool.pids(),
-            "killed": pool.killed,
-            "jobs": pool.jobs,
+            "instance": state.instance,
+            "workers": counters.workers,
+            "jobs": counters.jobs,
+            "worker_deaths": counters.deaths,
+            "fast_path_requests": getattr(state, "fast_path_requests", 0),
             "cache": None if cache is None else cache.stats(),
-        }
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -102,21 +125,23 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
         app.state.settings = settings
         app.state.cache = make_cache(settings)
         app.state.void_counts = None
+        app.state.instance = secrets.token_hex(4)
         app.state.saved_queries = api.load_queries_safely(settings.queries_dir)
         reply = await pool.run(
-            {
-                "op": "rows",
-                "text": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
-                "row_cap": 100_000,
-            },
-            timeout=max(settings.timeout, 60.0),
+            Job(GRAPH_NAMES, op="rows", row_cap=100_000), timeout=max(settings.timeout, 60.0)
         )
-        app.state.graph_names = [row[0].value for row in reply[2]] if reply[0] == "rows" else []
+        app.state.graph_names = (
+            [row[0].value for row in reply.rows if isinstance(row[0], ox.NamedNode)]
+            if isinstance(reply, Rows)
+            else []
+        )
         reply = await pool.run(
-            {"op": "rows", "text": linked_data.TERM_LABELS, "row_cap": 20_000},
+            Job(linked_data.TERM_LABELS, op="rows", row_cap=20_000),
             timeout=max(settings.timeout, 60.0),
         )
-        app.state.term_labels = linked_data.term_labels(reply[2]) if reply[0] == "rows" else {}
+        app.state.term_labels = (
+            linked_data.term_labels(reply.rows) if isinstance(reply, Rows) else {}
+        )
         logger.info("serving %s with %d workers", settings.store_dir, pool.size)
         try:
             yield
@@ -134,19 +159,11 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
         Route("/api/openapi.json", api.openapi_document, methods=["GET", "HEAD"]),
         Route("/api/queries/{name}", api.run_saved_query, methods=["GET", "HEAD"]),
         Route("/resource/{path:path}", linked_data.resource_page, methods=["GET", "HEAD"]),
-        Route("/health", health, methods=["GET"]),
+        Route("/health", health, methods=["GET", "HEAD"]),
+        Route("/status", status, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders)]
     if settings.cors:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "HEAD", "POST"],
-                allow_headers=["Accept", "Content-Type"],
-                allow_credentials=False,
-                max_age=600,
-            )
-        )
+        middleware.append(Middleware(ReadOnlyCors))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,4 +1,4 @@
-"""A bounded LRU cache of complete successful responses, one per HTTP process (read-only only).
+"""A bounded LRU cache of complete successful responses, one per HTTP process.
 
 The store never changes while a server runs, so a 200 answer is a function of the request:
 the query text, the negotiated format, the dataset parameters and the base IRI (the endpoint
@@ -20,7 +20,17 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from genrl_kg.server import results
+from genrl_kg.sparql import formats
+
+__all__ = [
+    "ENTRY_OVERHEAD",
+    "MAX_ENTRY_BYTES",
+    "CachedResponse",
+    "ResponseCache",
+    "make_cache",
+    "negotiate_cached",
+    "query_key",
+]
 
 MAX_ENTRY_BYTES = 1 << 20
 ENTRY_OVERHEAD = 400  # key tuple, dict slot, entry object: a rough per-entry charge
@@ -39,12 +49,12 @@ class CachedResponse:
 
 @functools.lru_cache(maxsize=256)
 def negotiate_cached(kind: str, accept: str | None, format_param: str | None) -> str:
-    """Return results.negotiate(kind, accept, format_param), memoised (it is pure).
+    """Return formats.negotiate(kind, accept, format_param), memoised (it is pure).
 
     >>> negotiate_cached('select', 'text/csv', None)
     'csv'
     """
-    return results.negotiate(kind, accept, format_param)
+    return formats.negotiate(kind, accept, format_param)
 
 
 def _graphs(values: Sequence[str] | None) -> tuple[str, ...] | None:
@@ -141,7 +151,7 @@ class ResponseCache:
             return None
         try:
             fmt = negotiate_cached(memo[0], accept, format_param)
-        except results.NotAcceptable:
+        except formats.NotAcceptable:
             return None
         return self.get(query_key(text, fmt, default_graphs, named_graphs, base))
 
@@ -167,7 +177,7 @@ class ResponseCache:
         return stored
 
     def stats(self) -> dict[str, int]:
-        """Return the counters and sizes (for /health)."""
+        """Return the counters and sizes (for /status)."""
         return {
             "entries": len(self._entries),
             "bytes": self.bytes,
@@ -179,13 +189,6 @@ class ResponseCache:
 
 
 def make_cache(settings: Any) -> ResponseCache | None:
-    """Return the response cache *settings* ask for, or None (off, or updates enabled)."""
+    """Return the response cache *settings* ask for, or None when it is off (cache_mb 0)."""
     size = int(settings.cache_mb * 1024 * 1024)
-    if settings.allow_update or size <= 0:
-        return None
-    return ResponseCache(size)
-
-
-def job_cache_fields(job: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """Return the dataset lists and base IRI of a query job (the non-text parts of its key)."""
-    return job.get("default_graph"), job.get("named_graphs"), job.get("base_iri") or ""
+    return ResponseCache(size) if size > 0 else None

@@ -9,14 +9,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from genrl_kg import settings as project_settings
-from genrl_kg.server.guard import check_remote_endpoint
+from genrl_kg.sparql.hosts import check_remote_endpoint
+
+__all__ = ["MAX_CACHE_MB", "ServerSettings"]
 
 MAX_CACHE_MB = 65_536
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    """Everything the server needs; every limit is configurable."""
+    """Everything the server needs; every limit is configurable. The endpoint is read-only."""
 
     store_dir: Path
     base_iri: str = project_settings.BASE_IRI
@@ -32,15 +34,11 @@ class ServerSettings:
     max_body_bytes: int = 1_000_000
     max_depth: int = 64
     allowed_remote: tuple[str, ...] = ()
-    allow_update: bool = False
-    update_token: str | None = None
     cors: bool = True
-    cache_mb: float = 64.0  # per HTTP process; 0 disables; always off with allow_update
+    cache_mb: float = 64.0  # per HTTP process; 0 disables
 
     def __post_init__(self) -> None:
-        """Validate the settings; raise ValueError naming the bad one."""
-        if self.allow_update and not self.update_token:
-            raise ValueError("--allow-update needs --update-token (or $GENRL_KG_UPDATE_TOKEN)")
+        """Validate the settings; raise ValueError naming the bad one (no network access)."""
         if self.timeout <= 0 or self.row_cap <= 0 or self.workers <= 0:
             raise ValueError("timeout, row cap and workers must be positive")
         if (

@@ -1,10 +1,11 @@
 """A lean ASGI path for the commonest request, GET /sparql?query=..., with the same checks.
 
-Only a plain GET of /sparql with a query string and no Origin header takes this path; it
-parses the parameters, runs the same guard, negotiation and worker pool as the full stack and
-sends the complete response in one body message. Anything else, and every refusal, goes to
-the Starlette application, which answers it (so errors keep their one implementation).
-With the response cache on, a repeated request is answered from it before the guard runs.
+Only a plain GET of /sparql with a query string takes this path; it parses the parameters,
+runs the same guard, negotiation and worker pool as the full stack and sends the complete
+response in one body message, with the same headers (security, CORS for reads). Anything
+else, every refusal and every federated query goes to the Starlette application, which answers
+it (so errors keep their one implementation). With the response cache on, a repeated request
+is answered from it before the guard runs.
 """
 
 from __future__ import annotations
@@ -16,10 +17,14 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import URL
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from genrl_kg.server import results
 from genrl_kg.server.cache import CachedResponse, ResponseCache
-from genrl_kg.server.guard import GuardError
+from genrl_kg.server.cors import ALLOW_ORIGIN
 from genrl_kg.server.protocol import ProtocolError, build_query_job
+from genrl_kg.sparql import formats
+from genrl_kg.sparql.guard import GuardError
+from genrl_kg.sparql.worker import Answer, Failure
+
+__all__ = ["FAST_PATHS", "FastQueryPath", "parse_query_string"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +56,10 @@ class FastQueryPath:
         """Wrap *app*; *state* is the Starlette app state (settings and pool after startup)."""
         self.app = app
         self.state = state
-        extra = list(security.items())
-        # the same Vary values the full stack sends (CORSMiddleware appends Origin)
-        self.ok_headers = [(b"vary", b"Accept, Origin" if cors else b"Accept"), *extra]
-        self.error_headers = [(b"vary", b"Origin"), *extra] if cors else extra
+        extra = list(security.items()) + ([ALLOW_ORIGIN] if cors else [])
+        self.ok_headers = [(b"vary", b"Accept"), *extra]
+        self.error_headers = extra
+        state.fast_path_requests = 0  # requests answered here (for /status)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer a plain GET query here; hand everything else to the application."""
@@ -67,17 +72,14 @@ class FastQueryPath:
         ):
             await self.app(scope, receive, send)
             return
-        accept = None
-        for name, value in scope["headers"]:
-            if name == b"origin":
-                await self.app(scope, receive, send)
-                return
-            if name == b"accept":
-                accept = value.decode("latin-1")
         params = parse_query_string(scope["query_string"])
         if params is None:
             await self.app(scope, receive, send)
             return
+        accept = None
+        for name, value in scope["headers"]:
+            if name == b"accept":
+                accept = value.decode("latin-1")
         base = str(URL(scope=scope).replace(query="", fragment=""))
         query, fmt = params["query"][0], params.get("format", (None,))[0]
         default, named = params.get("default-graph-uri"), params.get("named-graph-uri")
@@ -85,28 +87,38 @@ class FastQueryPath:
         if cache is not None:
             hit = cache.lookup_query(query, accept, fmt, default, named, base)
             if hit is not None:
+                self.state.fast_path_requests += 1
                 await self._send(send, 200, hit.media_type, hit.body, [*self.ok_headers, HIT])
                 return
         try:
-            job = build_query_job(self.state.settings, params, query, base, accept)
+            plan = build_query_job(self.state.settings, params, query, base, accept)
         except (ProtocolError, GuardError):
             await self.app(scope, receive, send)
             return
-        store = cache if job["kind"] is not None else None
+        if plan.remote_targets:  # resolving a SERVICE host is the full stack's job
+            await self.app(scope, receive, send)
+            return
+        self.state.fast_path_requests += 1
+        store = cache if plan.kind is not None else None
         if store is not None:
             store.misses += 1
-        reply = await self.state.pool.run(job)
-        if reply[0] == "ok":
-            media = results.media_type(reply[1])
+        reply = await self.state.pool.run(plan.job)
+        if isinstance(reply, Answer):
+            media = formats.media_type(reply.key)
             extra = self.ok_headers
-            if store is not None:
-                entry = CachedResponse(reply[2], media)
-                store.store_query(query, job["kind"], reply[1], default, named, base, entry)
+            if store is not None and plan.kind is not None:
+                entry = CachedResponse(reply.body, media)
+                store.store_query(query, plan.kind, reply.key, default, named, base, entry)
                 extra = [*extra, MISS]
-            await self._send(send, 200, media, reply[2], extra)
+            await self._send(send, 200, media, reply.body, extra)
         else:
-            body = (reply[2] + "\n").encode()
-            await self._send(send, reply[1], "text/plain; charset=utf-8", body, self.error_headers)
+            status, message = (
+                (reply.status, reply.message)
+                if isinstance(reply, Failure)
+                else (500, "the worker answered rows where a document was expected")
+            )
+            body = (" ".join(message.split()) + "\n").encode()
+            await self._send(send, status, "text/plain; charset=utf-8", body, self.error_headers)
 
     @staticmethod
     async def _send(

@@ -1,4 +1,9 @@
-"""Dereferenceable IRIs (/resource/...) and the Graph Store Protocol for reading."""
+"""Dereferenceable IRIs (/resource/...) and the Graph Store Protocol for reading.
+
+A resource is known when some triple mentions it. An unknown one is a 404 in every format.
+RDF formats answer ``DESCRIBE`` (the triples about it), or, for a resource that only appears as
+an object, the triples that point at it; HTML shows both directions.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,24 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from genrl_kg.server import results
 from genrl_kg.server.protocol import error_response, run_and_respond
 from genrl_kg.server.resource_html import ResourceData, render_page
+from genrl_kg.sparql import formats
+from genrl_kg.sparql.worker import Job, Rows
+
+__all__ = [
+    "AUTHORS",
+    "INCOMING",
+    "INCOMING_GRAPH",
+    "KNOWN",
+    "OUTGOING",
+    "TERM_LABELS",
+    "graph_store",
+    "resource_iri",
+    "resource_page",
+    "term_labels",
+    "wants_html",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +56,8 @@ AUTHORS = (
     f"?a <{GENRL}author> ?author ; <{GENRL}position> ?position "
     "OPTIONAL { ?author <https://schema.org/name> ?name } } ORDER BY ?position ?author"
 )
+KNOWN = "SELECT ?out ?in WHERE { BIND(EXISTS { $NODE ?p ?o } AS ?out) BIND(EXISTS { ?s ?p $NODE } AS ?in) }"
+INCOMING_GRAPH = "CONSTRUCT { ?s ?p $NODE } WHERE { ?s ?p $NODE }"
 TERM_LABELS = (
     "SELECT ?term ?label WHERE { ?term <http://www.w3.org/2000/01/rdf-schema#label> ?label "
     'FILTER(isIRI(?term) && lang(?label) IN ("en", "")) } ORDER BY ?term ?label LIMIT 20000'
@@ -81,16 +103,18 @@ def wants_html(accept: str | None, format_param: str | None) -> bool:
                     q = 0.0
         if media in _HTML_TYPES:
             best_html = max(best_html, q)
-        elif media in results.GRAPH_FORMATS.values():
+        elif media in formats.GRAPH_FORMATS.values():
             best_rdf = max(best_rdf, q)
     return best_html > 0 and best_html >= best_rdf
 
 
 async def _rows(request: Request, text: str, node: ox.NamedNode) -> list[list[Any]] | str:
     """Run a neighbour query about *node* (a checked IRI); return rows or an error message."""
-    job = {"op": "rows", "text": text.replace("$NODE", str(node)), "row_cap": 5000}
+    job = Job(text.replace("$NODE", str(node)), op="rows", row_cap=5000)
     reply = await request.app.state.pool.run(job)
-    return reply[2] if reply[0] == "rows" else str(reply[2])
+    if isinstance(reply, Rows):
+        return reply.rows
+    return getattr(reply, "message", "the neighbour query failed")
 
 
 async def resource_page(request: Request) -> Response:
@@ -104,16 +128,18 @@ async def resource_page(request: Request) -> Response:
     format_param = request.query_params.get("format")
     if not wants_html(accept, format_param):
         try:
-            results.negotiate("graph", accept, format_param)
-        except results.NotAcceptable as error:
+            formats.negotiate("graph", accept, format_param)
+        except formats.NotAcceptable as error:
             return error_response(406, str(error))
-        job = {
-            "op": "query",
-            "text": f"DESCRIBE {node}",
-            "accept": accept,
-            "format": format_param,
-            "row_cap": settings.row_cap,
-        }
+        known = await _rows(request, KNOWN, node)
+        if isinstance(known, str):
+            return error_response(503, known)
+        row = known[0] if known else [None, None]
+        outgoing, incoming = (getattr(term, "value", "") == "true" for term in row)
+        if not outgoing and not incoming:
+            return error_response(404, f"nothing is known about <{iri}>")
+        text = f"DESCRIBE {node}" if outgoing else INCOMING_GRAPH.replace("$NODE", str(node))
+        job = Job(text, accept=accept, format=format_param, row_cap=settings.row_cap)
         return await run_and_respond(request, job)
     outgoing = await _rows(request, OUTGOING, node)
     incoming = await _rows(request, INCOMING, node)
@@ -174,14 +200,13 @@ async def graph_store(request: Request) -> Response:
     else:
         text = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     try:
-        results.negotiate("graph", request.headers.get("accept"), params.get("format"))
-    except results.NotAcceptable as error:
+        formats.negotiate("graph", request.headers.get("accept"), params.get("format"))
+    except formats.NotAcceptable as error:
         return error_response(406, str(error))
-    job = {
-        "op": "query",
-        "text": text,
-        "accept": request.headers.get("accept"),
-        "format": params.get("format"),
-        "row_cap": state.settings.graph_triple_cap,
-    }
+    job = Job(
+        text,
+        accept=request.headers.get("accept"),
+        format=params.get("format"),
+        row_cap=state.settings.graph_triple_cap,
+    )
     return await run_and_respond(request, job)

@@ -7,7 +7,9 @@ from typing import Any
 
 from genrl_kg import __version__
 from genrl_kg.queries import Parameter, SavedQuery
-from genrl_kg.server.results import GRAPH_FORMATS, RESULTS_FORMATS
+from genrl_kg.sparql.formats import GRAPH_FORMATS, RESULTS_FORMATS
+
+__all__ = ["build_openapi", "parameter_schema"]
 
 _SCHEMAS: dict[str, dict[str, str]] = {
     "iri": {"type": "string", "format": "iri"},

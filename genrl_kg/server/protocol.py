@@ -1,21 +1,46 @@
-"""The SPARQL 1.1 Protocol endpoint: request parsing, strict errors, queries and updates."""
+"""The SPARQL 1.1 Protocol endpoint (queries only): request parsing, strict errors, queries.
+
+The endpoint is read-only: the data comes from ``genrl-kg build``. An ``update`` request is
+refused with 403 (405 when sent with GET, as the protocol asks).
+"""
 
 from __future__ import annotations
 
-import hmac
+import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from genrl_kg.server import results
 from genrl_kg.server.cache import CachedResponse, ResponseCache
-from genrl_kg.server.guard import GuardError, check_text, tokenize
+from genrl_kg.server.config import ServerSettings
 from genrl_kg.server.service_description import service_description_response
+from genrl_kg.sparql import formats
+from genrl_kg.sparql.guard import GuardError, check_text
+from genrl_kg.sparql.hosts import resolve_remote_endpoint
+from genrl_kg.sparql.worker import Answer, Failure, Job, Reply
+
+__all__ = [
+    "ALLOW",
+    "FORM",
+    "QUERY_TYPE",
+    "UPDATE_TYPE",
+    "PlannedQuery",
+    "ProtocolError",
+    "build_query_job",
+    "cached_response",
+    "check_remote_targets",
+    "endpoint_iri",
+    "error_response",
+    "parse_request",
+    "reply_response",
+    "run_and_respond",
+    "sparql_endpoint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +55,25 @@ class ProtocolError(Exception):
     """A request that breaks the protocol; carries the HTTP status."""
 
     def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        """Keep the HTTP *status*, the one-line *message* and extra response *headers*."""
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
 
 
+@dataclass(frozen=True)
+class PlannedQuery:
+    """A checked query: the worker job, its result kind (for the cache) and remote targets."""
+
+    job: Job
+    kind: str | None
+    remote_targets: tuple[str, ...]
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Return a plain-text error with a one-line message."""
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+    return PlainTextResponse(" ".join(message.split()) + "\n", status_code=status, headers=headers)
 
 
 def _media(content_type: str) -> tuple[str, dict[str, str]]:
@@ -118,7 +153,7 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _graph_list(params: dict[str, list[str]], name: str) -> list[str] | None:
+def _graph_list(params: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
     """Return the IRIs of a dataset parameter, checked, or None when absent."""
     if name not in params:
         return None
@@ -127,7 +162,7 @@ def _graph_list(params: dict[str, list[str]], name: str) -> list[str] | None:
             ox.NamedNode(iri)
         except ValueError:
             raise ProtocolError(400, f"{name} {iri!r} is not a valid IRI") from None
-    return params[name]
+    return tuple(params[name])
 
 
 def endpoint_iri(request: Request) -> str:
@@ -149,7 +184,7 @@ async def sparql_endpoint(request: Request) -> Response:
         if query is not None and update is not None:
             raise ProtocolError(400, "give either 'query' or 'update', not both")
         if update is not None:
-            return await _run_update(request, params, update)
+            _refuse_update(request)
         if query is None:
             if request.method == "POST":
                 raise ProtocolError(400, "the request has no 'query' parameter")
@@ -159,6 +194,15 @@ async def sparql_endpoint(request: Request) -> Response:
         return error_response(error.status, error.message, error.headers)
     except GuardError as error:
         return error_response(error.status, error.message)
+
+
+def _refuse_update(request: Request) -> None:
+    """Refuse a SPARQL update: the data comes from builds, never from the endpoint."""
+    if request.method != "POST":
+        raise ProtocolError(405, "updates must be sent with POST", {"Allow": "POST"})
+    raise ProtocolError(
+        403, "this endpoint is read-only: updates are not accepted (the data comes from builds)"
+    )
 
 
 async def _run_query(request: Request, params: dict[str, list[str]], query: str) -> Response:
@@ -178,22 +222,33 @@ async def _run_query(request: Request, params: dict[str, list[str]], query: str)
         )
         if hit is not None:
             return cached_response(hit)
-    job = build_query_job(state.settings, params, query, base, accept)
+    plan = build_query_job(state.settings, params, query, base, accept)
+    await check_remote_targets(plan.remote_targets)
     remember = None
-    if cache is not None and job["kind"] is not None:
+    kind = plan.kind
+    if cache is not None and kind is not None:
+        job = plan.job
 
         def remember(fmt: str, entry: CachedResponse) -> None:
-            cache.store_query(
-                query, job["kind"], fmt, job["default_graph"], job["named_graphs"], base, entry
-            )
+            cache.store_query(query, kind, fmt, job.default_graph, job.named_graphs, base, entry)
 
-    return await run_and_respond(request, job, remember)
+    return await run_and_respond(request, plan.job, remember)
+
+
+async def check_remote_targets(targets: tuple[str, ...]) -> None:
+    """Resolve each allow-listed SERVICE host now that the query runs; fail closed."""
+    for url in targets:
+        await asyncio.to_thread(resolve_remote_endpoint, url)
 
 
 def build_query_job(
-    settings: Any, params: dict[str, list[str]], query: str, base: str, accept: str | None
-) -> dict[str, Any]:
-    """Check *query* and return the worker job; raise ProtocolError or GuardError."""
+    settings: ServerSettings,
+    params: dict[str, list[str]],
+    query: str,
+    base: str,
+    accept: str | None,
+) -> PlannedQuery:
+    """Check *query* and return its plan; raise ProtocolError or GuardError."""
     checked = check_text(
         query,
         max_chars=settings.max_query_chars,
@@ -205,20 +260,19 @@ def build_query_job(
     kind = _FORMS_KIND.get(checked.form)
     if kind is not None:
         try:
-            results.negotiate(kind, accept, format_param)
-        except results.NotAcceptable as error:
+            formats.negotiate(kind, accept, format_param)
+        except formats.NotAcceptable as error:
             raise ProtocolError(406, str(error)) from None
-    return {
-        "op": "query",
-        "text": query,
-        "base_iri": base,
-        "default_graph": _graph_list(params, "default-graph-uri"),
-        "named_graphs": _graph_list(params, "named-graph-uri"),
-        "accept": accept,
-        "format": format_param,
-        "row_cap": settings.row_cap,
-        "kind": kind,
-    }
+    job = Job(
+        text=query,
+        base_iri=base,
+        default_graph=_graph_list(params, "default-graph-uri"),
+        named_graphs=_graph_list(params, "named-graph-uri"),
+        accept=accept,
+        format=format_param,
+        row_cap=settings.row_cap,
+    )
+    return PlannedQuery(job, kind, checked.remote_targets)
 
 
 def cached_response(entry: CachedResponse) -> Response:
@@ -228,9 +282,19 @@ def cached_response(entry: CachedResponse) -> Response:
     )
 
 
+def reply_response(reply: Reply) -> Response:
+    """Return the response for a worker reply that is an Answer or a Failure."""
+    if isinstance(reply, Answer):
+        media = formats.media_type(reply.key)
+        return Response(reply.body, media_type=media, headers={"Vary": "Accept"})
+    if isinstance(reply, Failure):
+        return error_response(reply.status, reply.message)
+    return error_response(500, "the worker answered rows where a document was expected")
+
+
 async def run_and_respond(
     request: Request,
-    job: dict[str, Any],
+    job: Job,
     remember: Callable[[str, CachedResponse], None] | None = None,
 ) -> Response:
     """Send *job* to the pool and turn the reply into a complete response.
@@ -240,78 +304,8 @@ async def run_and_respond(
     if remember is not None:
         request.app.state.cache.misses += 1
     reply = await request.app.state.pool.run(job)
-    if reply[0] == "ok":
-        headers = {"Vary": "Accept"}
-        media = results.media_type(reply[1])
-        if remember is not None:
-            remember(reply[1], CachedResponse(reply[2], media))
-            headers["X-Cache"] = "miss"
-        return Response(reply[2], media_type=media, headers=headers)
-    return error_response(reply[1], reply[2])
-
-
-def _authorised(request: Request, token: str) -> bool:
-    """Return whether the request carries the update bearer token."""
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(
-        value.strip().encode(), token.encode()
-    )
-
-
-def add_using(update: str, default: list[str] | None, named: list[str] | None) -> str:
-    """Insert USING / USING NAMED clauses before each top-level WHERE of *update*.
-
-    >>> add_using('INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }', ['http://g'], None)
-    'INSERT { ?s ?p 1 } USING <http://g> WHERE { ?s ?p ?o }'
-    """
-    clause = "".join(f"USING <{g}> " for g in default or [])
-    clause += "".join(f"USING NAMED <{g}> " for g in named or [])
-    out, last, depth, previous = [], 0, 0, ""
-    for token in tokenize(update):
-        if token.text in "{([" and token.kind == "other":
-            depth += 1
-        elif token.text in "})]" and token.kind == "other":
-            depth -= 1
-        elif (
-            token.kind == "word"
-            and token.text.upper() == "WHERE"
-            and depth == 0
-            and previous != "DELETE"
-        ):
-            out.append(update[last : token.start] + clause)
-            last = token.start
-        if token.kind == "word":
-            previous = token.text.upper()
-    return "".join(out) + update[last:]
-
-
-async def _run_update(request: Request, params: dict[str, list[str]], update: str) -> Response:
-    """Run an update when enabled and authorised; refuse otherwise."""
-    settings = request.app.state.settings
-    if request.method != "POST":
-        raise ProtocolError(405, "updates must be sent with POST", {"Allow": "POST"})
-    if not settings.allow_update or not settings.update_token:
-        raise ProtocolError(403, "this endpoint is read-only; updates are disabled")
-    if not _authorised(request, settings.update_token):
-        raise ProtocolError(401, "updates need the bearer token", {"WWW-Authenticate": "Bearer"})
-    checked = check_text(
-        update,
-        max_chars=settings.max_query_chars,
-        max_depth=settings.max_depth,
-        allowed_remote=settings.allowed_remote,
-        base_iri=endpoint_iri(request),
-        update=True,
-    )
-    default = _graph_list(params, "using-graph-uri")
-    named = _graph_list(params, "using-named-graph-uri")
-    if (default is not None or named is not None) and checked.has_dataset_clause:
-        raise ProtocolError(
-            400, "using-graph-uri/using-named-graph-uri conflict with USING/WITH in the update"
-        )
-    text = add_using(update, default, named) if default or named else update
-    job = {"op": "update", "text": text, "base_iri": endpoint_iri(request), "row_cap": 0}
-    reply = await request.app.state.pool.run(job)
-    if reply[0] == "ok":
-        return Response(status_code=204)
-    return error_response(reply[1], reply[2])
+    if isinstance(reply, Answer) and remember is not None:
+        media = formats.media_type(reply.key)
+        remember(reply.key, CachedResponse(reply.body, media))
+        return Response(reply.body, media_type=media, headers={"Vary": "Accept", "X-Cache": "miss"})
+    return reply_response(reply)

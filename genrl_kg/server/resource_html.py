@@ -11,6 +11,8 @@ import pyoxigraph as ox
 
 from genrl_kg.namespace import PREFIXES
 
+__all__ = ["FACTS", "TITLE_IRIS", "ResourceData", "prefixed", "render_page"]
+
 GENRL = PREFIXES["genrl"]
 DCT = PREFIXES["dcterms"]
 RDF_TYPE = PREFIXES["rdf"] + "type"

@@ -12,25 +12,62 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from genrl_kg.errors import StoreError
+from genrl_kg.errors import GenrlKgError, StoreError
 from genrl_kg.server.app import make_app
 from genrl_kg.server.config import ServerSettings
+
+__all__ = [
+    "DEFAULT_PROCESSES",
+    "QUICK_DEATHS",
+    "ListenError",
+    "decode_settings",
+    "encode_settings",
+    "resolve_database",
+    "run_server",
+    "serve_in_background",
+]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_PROCESSES = 2
+QUICK_DEATHS = 3  # HTTP processes dying within STARTUP_GRACE of their start before we give up
+STARTUP_GRACE = 10.0
+
+
+class ListenError(GenrlKgError):
+    """The server cannot listen on the address and port it was given."""
 
 
 def _check_store(store_dir: Path) -> None:
-    """Raise StoreError when *store_dir* is not an Oxigraph store directory."""
+    """Raise StoreError unless *store_dir* is an Oxigraph database we can open read-only."""
     if not store_dir.is_dir() or not any(store_dir.iterdir()):
         raise StoreError(f"{store_dir}: no store here; run `genrl-kg build` first")
+    import pyoxigraph as ox
+
+    try:
+        store = ox.Store.read_only(str(store_dir))
+    except (OSError, RuntimeError, ValueError) as error:  # pyoxigraph: RuntimeError on corruption
+        reason = " ".join(str(error).split())
+        raise StoreError(f"{store_dir}: cannot open the store ({reason})") from None
+    del store
+
+
+def _check_port(host: str, port: int) -> None:
+    """Raise ListenError when nobody may listen on *host*:*port* (taken, or a bad address)."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as sock:  # no SO_REUSEPORT: not shared
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+    except OSError as error:
+        reason = error.strerror or " ".join(str(error).split())
+        raise ListenError(f"cannot listen on {host}:{port} ({reason})") from None
 
 
 def resolve_database(store_dir: Path) -> Path:
@@ -50,20 +87,26 @@ def run_server(
     host: str = "127.0.0.1",
     port: int = 7878,
     processes: int | None = None,
+    announce: Callable[[str], None] | None = None,
     **options: Any,
 ) -> None:
     """Serve *store_dir* until interrupted; *options* are ServerSettings fields.
 
-    *processes* HTTP processes (default 2, one per core; 1 when updates are on) share the
-    listening socket, each with its own pool of ``workers`` query worker processes.
+    Every check (options, store, port) runs first; then *announce* gets a "serving" line.
+
+    *processes* HTTP processes (default 2, one per core) share the listening socket, each with
+    its own pool of ``workers`` query worker processes.
     """
     store_dir = resolve_database(store_dir)
-    _check_store(store_dir)
     try:
         settings = ServerSettings(store_dir=store_dir, **options)
     except (TypeError, ValueError) as error:
         raise StoreError(f"bad server option: {error}") from None
-    count = 1 if settings.allow_update else (processes or DEFAULT_PROCESSES)
+    _check_store(store_dir)
+    _check_port(host, port)
+    if announce is not None:
+        announce(f"serving {store_dir} on http://{host}:{port}/")
+    count = processes or DEFAULT_PROCESSES
     if count == 1:
         uvicorn.run(make_app(settings), host=host, port=port, log_level="info", access_log=False)
         return
@@ -95,27 +138,42 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def _run_processes(encoded: str, host: str, port: int, count: int) -> None:
-    """Run *count* HTTP processes on one port until interrupted; restart any that dies."""
+    """Run *count* HTTP processes on one port until interrupted; restart any that dies.
+
+    Raise ListenError when HTTP processes keep dying right after their start (QUICK_DEATHS).
+    """
     context = multiprocessing.get_context("spawn")
-    _listen(host, port).close()  # fail here, in the parent, when the port is taken
+    started: dict[int, float] = {}
 
     def start() -> multiprocessing.process.BaseProcess:
         process = context.Process(target=_serve_process, args=(encoded, host, port))
         process.start()
+        started[id(process)] = time.monotonic()
         return process
 
     signal.signal(signal.SIGTERM, _interrupt)
     children = [start() for _ in range(count)]
     logger.info("serving on http://%s:%d with %d HTTP processes", host, port, count)
+    quick = 0
     try:
         while True:
             time.sleep(1.0)
             for index, child in enumerate(children):
-                if not child.is_alive():
-                    logger.error(
-                        "HTTP process %s exited (%s); restarting", child.pid, child.exitcode
+                if child.is_alive():
+                    continue
+                lived = time.monotonic() - started.pop(id(child), 0.0)
+                quick = quick + 1 if lived < STARTUP_GRACE else 0
+                logger.error(
+                    "HTTP process %s exited with code %s after %.1f s",
+                    child.pid,
+                    child.exitcode,
+                    lived,
+                )
+                if quick >= QUICK_DEATHS:
+                    raise ListenError(
+                        f"HTTP processes on {host}:{port} keep exiting at startup; see the log above"
                     )
-                    children[index] = start()
+                children[index] = start()
     except KeyboardInterrupt:
         pass
     finally:

@@ -10,7 +10,17 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from genrl_kg.server import results
+from genrl_kg.sparql import formats
+from genrl_kg.sparql.worker import Job, Rows
+
+__all__ = [
+    "COUNT_QUERIES",
+    "RESULT_FORMAT_IRIS",
+    "UNION_POLICY",
+    "load_counts",
+    "service_description_response",
+    "void_endpoint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -58,13 +68,13 @@ def _int(value: int) -> ox.Literal:
 def _graph_response(request: Request, triples: list[ox.Triple]) -> Response:
     """Serialise *triples* in the negotiated RDF format."""
     try:
-        key = results.negotiate(
+        key = formats.negotiate(
             "graph", request.headers.get("accept"), request.query_params.get("format")
         )
-    except results.NotAcceptable as error:
+    except formats.NotAcceptable as error:
         return PlainTextResponse(str(error) + "\n", status_code=406)
-    body = results.serialize_triples(triples, key)
-    return Response(body, media_type=results.media_type(key), headers={"Vary": "Accept"})
+    body = formats.serialize_triples(triples, key)
+    return Response(body, media_type=formats.media_type(key), headers={"Vary": "Accept"})
 
 
 def service_description_response(request: Request) -> Response:
@@ -89,8 +99,6 @@ def service_description_response(request: Request) -> Response:
         ox.Triple(default_graph, RDF_TYPE, _n(SD + "Graph")),
         ox.Triple(default_graph, _n(DCT + "description"), ox.Literal("union of all named graphs")),
     ]
-    if state.settings.allow_update:
-        triples.append(ox.Triple(endpoint, _n(SD + "supportedLanguage"), _n(SD + "SPARQL11Update")))
     if state.settings.allowed_remote:
         triples.append(ox.Triple(endpoint, _n(SD + "feature"), _n(SD + "BasicFederatedQuery")))
     triples += [
@@ -113,11 +121,11 @@ async def load_counts(request: Request) -> dict[str, list[list[Any]]] | str:
         return state.void_counts
     counts: dict[str, list[list[Any]]] = {}
     for name, text in COUNT_QUERIES.items():
-        job = {"op": "rows", "text": text, "row_cap": 100_000}
+        job = Job(text, op="rows", row_cap=100_000)
         reply = await state.pool.run(job, timeout=max(state.settings.timeout, 60.0))
-        if reply[0] != "rows":
-            return str(reply[2])
-        counts[name] = reply[2]
+        if not isinstance(reply, Rows):
+            return getattr(reply, "message", "the counts could not be computed")
+        counts[name] = reply.rows
     state.void_counts = counts
     return counts
 

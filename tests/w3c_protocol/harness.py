@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
+import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 
@@ -106,8 +112,57 @@ def canary() -> Canary:
 @contextlib.contextmanager
 def live_server(store_dir: Path, **options: object) -> Iterator[str]:
     """Serve *store_dir* on a free port; yield the base URL; check the canary stayed silent."""
-    settings = ServerSettings(store_dir=store_dir, **options)  # type: ignore[arg-type]
+    settings = ServerSettings(store_dir=store_dir, **options)
     before = len(canary().hits)
     with serve_in_background(settings) as url:
         yield url
     assert canary().hits[before:] == [], f"the server called out: {canary().hits[before:]}"
+
+
+def worker_pids(store_dir: Path) -> list[int]:
+    """Return the query worker processes of this test process serving *store_dir* (from /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+            if (
+                parent == os.getpid()
+                and any(b"genrl_kg.sparql.worker" in a for a in args)
+                and str(store_dir).encode() in args
+            ):
+                pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def wait_for_workers(store_dir: Path, count: int, timeout: float = 30.0) -> list[int]:
+    """Wait until *count* workers serve *store_dir* (replacements start in the background)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = worker_pids(store_dir)
+        if len(pids) >= count or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.05)
+
+
+def raw_get(base_url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET *path* exactly as written (no dot-segment clean-up, unlike httpx); return status, body."""
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def server_status(base_url: str) -> dict[str, Any]:
+    """Return the /status document of a (single-process) server."""
+    status, body = raw_get(base_url, "/status")
+    assert status == 200, body
+    document: dict[str, Any] = json.loads(body)
+    return document

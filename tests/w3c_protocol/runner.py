@@ -84,14 +84,12 @@ def _check_step(step: Step, response: httpx.Response) -> str:
     return ""
 
 
-def run_case(client: httpx.Client, base_url: str, case: Case, token: str | None = None) -> Outcome:
+def run_case(client: httpx.Client, base_url: str, case: Case) -> Outcome:
     """Send each step of *case* to *base_url*; return whether every response met its step."""
     for index, step in enumerate(case.steps):
         headers = {"Accept": "application/sparql-results+json, text/turtle;q=0.9, */*;q=0.1"}
         if step.content_type:
             headers["Content-Type"] = step.content_type
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
         request = client.build_request(
             step.method, base_url + step.path, content=step.body, headers=headers
         )

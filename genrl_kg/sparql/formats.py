@@ -1,4 +1,4 @@
-"""Result formats: content negotiation and serialisers for a bounded list of solutions."""
+"""SPARQL wire formats: content negotiation and serialisers for a bounded list of solutions."""
 
 from __future__ import annotations
 
@@ -9,6 +9,19 @@ from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+__all__ = [
+    "BOOLEAN_KEYS",
+    "GRAPH_FORMATS",
+    "RDF_FORMATS",
+    "RESULTS_FORMATS",
+    "NotAcceptable",
+    "media_type",
+    "negotiate",
+    "serialize_boolean",
+    "serialize_solutions",
+    "serialize_triples",
+]
 
 RESULTS_FORMATS = {
     "json": "application/sparql-results+json",

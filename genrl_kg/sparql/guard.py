@@ -1,14 +1,30 @@
-"""Checks every SPARQL request text before the engine sees it: size, nesting, form, SERVICE/LOAD."""
+"""Checks every SPARQL text before the engine sees it: size, nesting, form, SERVICE/LOAD targets.
+
+SERVICE/LOAD targets are compared with the allow-list by name, never resolved here; see
+:mod:`genrl_kg.sparql.hosts` for checking entries and resolving a host when a query runs.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
+
+from genrl_kg.errors import QueryError
+
+__all__ = [
+    "CLOSERS",
+    "OPENERS",
+    "QUERY_FORMS",
+    "UPDATE_KEYWORDS",
+    "CheckedText",
+    "GuardError",
+    "Token",
+    "check_text",
+    "tokenize",
+]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset(
@@ -38,10 +54,11 @@ _TOKEN = re.compile(
 )
 
 
-class GuardError(Exception):
+class GuardError(QueryError):
     """A request refused before the engine saw it; carries the HTTP status."""
 
     def __init__(self, status: int, message: str) -> None:
+        """Keep the HTTP *status* and the one-line *message*."""
         super().__init__(message)
         self.status = status
         self.message = message
@@ -57,11 +74,12 @@ class Token(NamedTuple):
 
 @dataclass(frozen=True)
 class CheckedText:
-    """The result of a successful check: the form (SELECT, ..., or UPDATE) and the depth."""
+    """A text that passed: its form (SELECT, ...), depth and the remote targets it names."""
 
     form: str
     depth: int
     has_dataset_clause: bool
+    remote_targets: tuple[str, ...] = ()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -127,16 +145,17 @@ def check_text(
     max_depth: int,
     allowed_remote: Iterable[str] = (),
     base_iri: str = "http://localhost/",
-    update: bool = False,
 ) -> CheckedText:
-    """Check a query (or, with *update*, an update) text; raise GuardError when refused.
+    """Check a query text; raise GuardError when refused. Allow-list entries match by name.
 
     >>> check_text('SELECT * { ?s ?p ?o }', max_chars=100, max_depth=4).form
     'SELECT'
     >>> text = 'prefix e: <http://127.0.0.1/> ASK { service e:x { } }'
     >>> check_text(text, max_chars=99, max_depth=4)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    genrl_kg.server.guard.GuardError: SERVICE <http://127.0.0.1/x> is not on the allow-list ...
+    genrl_kg.sparql.guard.GuardError: SERVICE <http://127.0.0.1/x> is not on the allow-list ...
+    >>> check_text(text, max_chars=99, max_depth=4, allowed_remote=['http://127.0.0.1/x'])
+    CheckedText(form='ASK', depth=2, has_dataset_clause=False, remote_targets=('http://127.0.0.1/x',))
     """
     if len(text) > max_chars:
         raise GuardError(
@@ -149,6 +168,7 @@ def check_text(
     depth = max_seen = 0
     form = ""
     has_dataset = False
+    targets: list[str] = []
     for index, token in enumerate(tokens):
         if token.kind == "other" and token.text in OPENERS:
             depth += 1
@@ -171,16 +191,14 @@ def check_text(
         elif keyword == "BASE" and following and following[0].kind == "iri":
             base = urljoin(base, _unescape_iri(following[0].text[1:-1]))
         elif keyword in ("SERVICE", "LOAD"):
-            _check_remote(keyword, following, prefixes, base, allowed, text, token)
+            targets.append(_check_remote(keyword, following, prefixes, base, allowed, text, token))
         elif keyword in ("USING", "WITH", "FROM"):
             has_dataset = True
         if not form and (keyword in QUERY_FORMS or keyword in UPDATE_KEYWORDS):
             form = keyword
-    if update:
-        return CheckedText("UPDATE", max_seen, has_dataset)
     if form in UPDATE_KEYWORDS:
         raise GuardError(403, f"{form} is an update; this endpoint is read-only")
-    return CheckedText(form, max_seen, has_dataset)
+    return CheckedText(form, max_seen, has_dataset, tuple(dict.fromkeys(targets)))
 
 
 def _check_remote(
@@ -191,8 +209,8 @@ def _check_remote(
     allowed: frozenset[str],
     text: str,
     token: Token,
-) -> None:
-    """Refuse SERVICE/LOAD unless the target IRI is on the allow-list."""
+) -> str:
+    """Return the SERVICE/LOAD target IRI; refuse it unless it is on the allow-list."""
     rest = [t for t in following if not (t.kind == "word" and t.text.upper() == "SILENT")]
     if not rest:
         raise GuardError(400, f"{keyword} without a target at {_position(text, token.start)}")
@@ -203,32 +221,4 @@ def _check_remote(
             f"{keyword} <{target}> is not on the allow-list of remote endpoints "
             f"({_position(text, token.start)})",
         )
-
-
-def check_remote_endpoint(url: str) -> str:
-    """Validate one allow-list entry: http(s), a host that is not local or private.
-
-    >>> check_remote_endpoint('https://93.184.215.14/sparql')
-    'https://93.184.215.14/sparql'
-    >>> check_remote_endpoint('http://10.0.0.1/sparql')
-    Traceback (most recent call last):
-    ValueError: remote endpoint http://10.0.0.1/sparql is a local or private address
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"remote endpoint {url} must be an http(s) URL with a host")
-    host = parts.hostname
-    try:
-        addresses = [ipaddress.ip_address(host)]
-    except ValueError:
-        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
-            raise ValueError(f"remote endpoint {url} is a local or private address") from None
-        try:
-            infos = socket.getaddrinfo(host, None)
-        except OSError:
-            infos = []
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-    for address in addresses:
-        if not address.is_global:
-            raise ValueError(f"remote endpoint {url} is a local or private address")
-    return url
+    return target
