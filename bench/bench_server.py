@@ -7,7 +7,7 @@ else Python threads):
   unique   the same lookups made unique per request by a trailing comment (cache never hits)
   count    papers per category (GROUP BY over every paper)
   mix      lookup load plus 4 clients sending runaway cartesian COUNTs (ours, cache off and on)
-The cache hit rate is read from /health of every HTTP process before and after each run.
+The cache hit rate is read from /status of every HTTP process before and after each run.
 
 Usage::
 
@@ -262,17 +262,17 @@ def round_robin(texts: list[str], unique: bool = False) -> Callable[[], str]:
 
 def cache_counters(port: int, processes: int) -> tuple[int, int] | None:
     """Return (hits, misses) summed over our HTTP processes, or None when the cache is off."""
-    seen: dict[int, tuple[int, int]] = {}
+    seen: dict[str, tuple[int, int]] = {}
     for _ in range(50 * processes):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            conn.request("GET", "/health")
+            conn.request("GET", "/status")
             doc = json.loads(conn.getresponse().read())
         finally:
             conn.close()
         if doc.get("cache") is None:
             return None
-        seen[doc["pid"]] = (doc["cache"]["hits"], doc["cache"]["misses"])
+        seen[doc["instance"]] = (doc["cache"]["hits"], doc["cache"]["misses"])
         if len(seen) >= processes:
             break
     return sum(h for h, _ in seen.values()), sum(m for _, m in seen.values())

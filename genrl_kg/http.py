@@ -9,7 +9,7 @@ import errno
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -29,6 +29,7 @@ __all__ = [
     "BodyTooLargeError",
     "HttpClient",
     "NoRouteError",
+    "RequestTimeoutError",
     "RetryExhaustedError",
     "Throttle",
     "backoff_delay",
@@ -55,6 +56,10 @@ class RetryExhaustedError(SourceError):
 
 class BodyTooLargeError(SourceError):
     """A response body was larger than the caller allows."""
+
+
+class RequestTimeoutError(RetryExhaustedError):
+    """No complete answer came within the timeout (or the caller's deadline)."""
 
 
 def make_session(user_agent: str = settings.USER_AGENT) -> requests.Session:
@@ -223,8 +228,13 @@ class HttpClient:
         max_bytes: int = DEFAULT_MAX_BYTES,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        retry_statuses: frozenset[int] = RETRY_STATUSES,
     ) -> None:
-        """Set the retry policy; *max_wait* caps each backoff and the Retry-After we accept."""
+        """Set the retry policy; *max_wait* caps each backoff and the Retry-After we accept.
+
+        *retry_statuses* are retried and, when retries run out, raised; pass an empty set to
+        get every answer back as it is (a user's own endpoint, judged by the caller).
+        """
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
@@ -235,13 +245,14 @@ class HttpClient:
         self._sleep = sleep
         self.attempts = 0
         self.no_route: str | None = None
+        self.retry_statuses = retry_statuses
         retry = _PoliteRetry(
             total=None,
             connect=0,  # a refused or unresolvable host is no route, not worth retrying
             read=max_retries,
             other=max_retries,
             status=max_retries,
-            status_forcelist=RETRY_STATUSES,
+            status_forcelist=retry_statuses,
             allowed_methods=None,  # POST too: our POSTs are queries, safe to repeat
             respect_retry_after_header=True,
             raise_on_status=False,
@@ -294,13 +305,20 @@ class HttpClient:
         url: str,
         *,
         params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | bytes | None = None,
+        data: Mapping[str, str] | bytes | Iterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
+        auth: Any = None,
+        deadline: float | None = None,
     ) -> requests.Response:
-        """Make one logical request (urllib3 retries inside it) and read the body within limits."""
+        """Make one logical request (urllib3 retries inside it) and read the body within limits.
+
+        *data* may be an iterable of byte chunks, streamed once; *deadline* (seconds) bounds
+        the whole answer, body included, where the timeout bounds each wait for bytes.
+        """
         if self.no_route is not None:
             raise NoRouteError(self.no_route)
         self.throttle.wait()
+        ends = None if deadline is None else time.monotonic() + deadline
         try:
             response = self.session.request(
                 method,
@@ -308,6 +326,7 @@ class HttpClient:
                 params=params,
                 data=data,
                 headers=headers,
+                auth=auth,
                 timeout=self.timeout,
                 stream=True,
             )
@@ -318,8 +337,8 @@ class HttpClient:
             raise RetryExhaustedError(f"{describe_host(url)}: {exc}") from None
         retries = getattr(response.raw, "retries", None)
         self.attempts += 1 + len(getattr(retries, "history", ()))
-        self._read_body(response, url)
-        if response.status_code in RETRY_STATUSES:
+        self._read_body(response, url, ends)
+        if response.status_code in self.retry_statuses:
             raise RetryExhaustedError(
                 f"{describe_host(url)}: HTTP {response.status_code} after "
                 f"{self.max_retries + 1} attempts"
@@ -338,12 +357,12 @@ class HttpClient:
             raise NoRouteError(self.no_route) from exc
         attempts = self.max_retries + 1
         self.attempts += max(attempts, history + 1)
-        raise RetryExhaustedError(
-            f"{describe_host(url)}: {_describe(exc)} after {attempts} attempts"
-        ) from exc
+        reason = _describe(exc)
+        kind = RequestTimeoutError if reason == "timeout" else RetryExhaustedError
+        raise kind(f"{describe_host(url)}: {reason} after {attempts} attempts") from exc
 
-    def _read_body(self, response: requests.Response, url: str) -> None:
-        """Read the body within the size limit into ``response.content``."""
+    def _read_body(self, response: requests.Response, url: str, ends: float | None) -> None:
+        """Read the body within the size limit (and the deadline) into ``response.content``."""
         try:
             chunks: list[bytes] = []
             size = 0
@@ -353,12 +372,14 @@ class HttpClient:
                     raise BodyTooLargeError(
                         f"{describe_host(url)}: body larger than {self.max_bytes} bytes"
                     )
+                if ends is not None and time.monotonic() > ends:
+                    raise RequestTimeoutError(f"{describe_host(url)}: no complete answer in time")
                 chunks.append(chunk)
             response._content = b"".join(chunks)
         except requests.RequestException as exc:
-            raise RetryExhaustedError(
-                f"{describe_host(url)}: {_describe(exc)} while reading the answer"
-            ) from exc
+            reason = _describe(exc)
+            kind = RequestTimeoutError if reason == "timeout" else RetryExhaustedError
+            raise kind(f"{describe_host(url)}: {reason} while reading the answer") from exc
         finally:
             response.close()
 

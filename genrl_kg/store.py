@@ -215,8 +215,9 @@ def open_store(store_dir: Path, read_only: bool = True) -> ox.Store:
         raise StoreError(f"{store_dir}: no store here; run 'genrl-kg build --store {store_dir}'")
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as exc:
-        raise StoreError(f"{store_dir}: cannot open the store ({exc})") from None
+    except (OSError, RuntimeError) as exc:  # pyoxigraph raises RuntimeError on a corrupt database
+        reason = " ".join(str(exc).split())[:200]
+        raise StoreError(f"{store_dir}: cannot open the store ({reason})") from None
 
 
 def iter_sorted_quads(store: ox.Store) -> list[ox.Quad]:

@@ -243,3 +243,14 @@ def test_killed_build_leaves_previous_store_readable(built: Path, tmp_path: Path
     assert again.returncode == 0, again.stderr
     assert build_names(built) == [Path(os.readlink(built / "current")).name]
     assert not set(leftovers) & set(build_names(built))
+
+
+def test_a_corrupt_database_is_one_line(tmp_path: Path) -> None:
+    """A store whose database files are garbage gives a StoreError naming the store."""
+    store = tmp_path / "store"
+    write_store(store, [ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.Literal("c"))])
+    for path in (store / "current" / "db").iterdir():
+        if path.is_file():
+            path.write_bytes(b"\x00garbage" * 64)
+    with pytest.raises(StoreError, match=r"cannot open the store"):
+        open_store(store)

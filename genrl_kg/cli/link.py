@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from genrl_kg.build.links import LinksReport
 from genrl_kg.cli import STORE_OPTION, cli, say_stage, store_path
 from genrl_kg.settings import default_cache_dir
+
+if TYPE_CHECKING:  # the build package is imported only when a command needs it
+    from genrl_kg.build.links import LinksReport
 
 __all__ = ["format_link_report", "link", "link_wikidata_command"]
 

@@ -107,6 +107,7 @@ class RemoteResult:
         where = f"the answer of the endpoint ({self.content_type or 'no Content-Type'})"
         if self.form not in ("CONSTRUCT", "DESCRIBE") and self.fmt not in _PARSEABLE:
             raise QueryError(f"cannot read {self.fmt} results back; ask for json, xml or tsv")
+        results: Any = None
         try:
             if self.form in ("CONSTRUCT", "DESCRIBE"):
                 turtle = "turtle" in self.content_type
@@ -122,7 +123,10 @@ class RemoteResult:
             return Solutions(variables, rows)
         except (SyntaxError, ValueError, TypeError, OSError, UnicodeError, RecursionError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise SourceError(f"{where} is not valid {self.fmt}: {first}") from None
+        # Raised outside the handler, with the parser's objects dropped here and now: they may
+        # not be freed on another thread (pyoxigraph's result iterators are bound to this one).
+        results = None
+        raise SourceError(f"{where} is not valid {self.fmt}: {first}")
 
 
 def run_remote_query(

@@ -1,20 +1,25 @@
-"""HTTP plumbing shared by the remote modules: bounded reads and one-line errors.
+"""The remote modules' side of the one HTTP client: no retries, bounded reads, one-line errors.
 
-Requests go through a caller's ``requests`` session (made by :func:`genrl_kg.http.make_session`,
-so they carry our User-Agent) with a timeout on every call and no retries: a Graph Store push
-streams its body once, and a query against a user's endpoint should fail fast and clearly.
+Requests go through :class:`genrl_kg.http.HttpClient` on the caller's session (our User-Agent,
+a timeout, a size cap) with no retries: a Graph Store push streams its body once, and a query
+against a user's endpoint should fail fast and clearly.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
 from genrl_kg.errors import QueryError, SourceError
-from genrl_kg.http import is_no_route
+from genrl_kg.http import (
+    BodyTooLargeError,
+    HttpClient,
+    NoRouteError,
+    RequestTimeoutError,
+    RetryExhaustedError,
+)
 
 __all__ = [
     "MAX_BODY",
@@ -70,27 +75,31 @@ def first_line(body: bytes, limit: int = 200) -> str:
 def send_request(
     session: requests.Session, method: str, url: str, *, timeout: float, **kwargs: Any
 ) -> requests.Response:
-    """Make one request; turn network failures into one-line SourceErrors; read the body."""
+    """Make one request through the project's HTTP client, without retries; read the body.
+
+    Network failures become one-line SourceErrors; every status comes back to the caller,
+    who judges it (:func:`check_status`). *timeout* bounds the whole answer.
+    """
     check_endpoint_url(url)
-    deadline = time.monotonic() + timeout
     where = describe_endpoint(url)
+    client = HttpClient(
+        timeout=timeout,
+        max_retries=0,
+        max_bytes=MAX_BODY,
+        session=session,
+        retry_statuses=frozenset(),
+    )
     try:
-        response = session.request(method, url, timeout=timeout, stream=True, **kwargs)
-        chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise SourceError(f"{where}: answer larger than {MAX_BODY} bytes")
-            if time.monotonic() > deadline:
-                raise SourceError(f"{where}: no complete answer within {timeout:g} s")
-            chunks.append(chunk)
-        response._content = b"".join(chunks)  # requests' own slot for a body read in full
-        response.close()
-        return response
-    except requests.Timeout:
+        return client.request(method, url, deadline=timeout, **kwargs)
+    except RequestTimeoutError:
         raise SourceError(f"{where}: no answer within {timeout:g} s") from None
-    except requests.RequestException as exc:
-        reason = "connection refused or host unknown" if is_no_route(exc) else type(exc).__name__
+    except BodyTooLargeError:
+        raise SourceError(f"{where}: answer larger than {MAX_BODY} bytes") from None
+    except NoRouteError:
+        reason = "connection refused or host unknown"
+        raise SourceError(f"{where}: cannot reach the endpoint ({reason})") from None
+    except RetryExhaustedError as exc:
+        reason = str(exc).rsplit(": ", 1)[-1]
         raise SourceError(f"{where}: cannot reach the endpoint ({reason})") from None
 
 
