@@ -26,8 +26,9 @@ from rdflib.namespace import SH
 
 from genrl_kg import settings
 from genrl_kg.errors import ValidationError
-from genrl_kg.shacl import MAX_REPORTED, find_violations, validate
-from genrl_kg.shacl import rudof
+from genrl_kg.paperfacts import normalize_code_url
+from genrl_kg.shacl import MAX_REPORTED, find_violations, rudof, validate
+from genrl_kg.sources.openalex import parse_orcid, parse_ror
 
 B = "https://w3id.org/genrl-kg/"
 G = B + "ontology#"
@@ -48,6 +49,27 @@ ROW = ox.NamedNode(B + "table-row/t/2")  # resolved
 ROW_OPEN = ox.NamedNode(B + "table-row/t/3")  # not resolved
 NEW = ox.NamedNode(B + "taxonomy/new")
 BNODE = ox.BlankNode("b0")
+# graph/facts
+EVIDENCE = ox.NamedNode(B + "evidence/baseModel/other/table-tag/0123456789abcdef")
+EVIDENCE2 = ox.NamedNode(B + "evidence/inputModality/vision/modality-profile/fedcba9876543210")
+MODALITY = ox.NamedNode(B + "modality/vision")
+CODE = ox.NamedNode(B + "code-availability/available")
+PROFILE = ox.NamedNode(B + "modality-profile/vlms")
+REPOSITORY = ox.NamedNode("https://github.com/real-stanford/diffusion_policy")
+# graph/history
+V1 = ox.NamedNode(B + "list-version/" + "a" * 40)
+V2 = ox.NamedNode(B + "list-version/" + "b" * 40)
+DELISTED = ox.NamedNode(B + "paper/arxiv/2401.04334")
+PAST = ox.NamedNode(B + "taxonomy/past-section")  # a section of earlier versions only
+MOVE = ox.NamedNode(B + "list-change/bbbb/section-move/arxiv/2303.04137")
+RETITLE = ox.NamedNode(B + "list-change/bbbb/retitle/arxiv/2401.04334")
+# graph/openalex
+PUBLISHED = ox.NamedNode(B + "published-version/arxiv/2303.04137")
+VENUE = ox.NamedNode(B + "venue/robotics-science-and-systems")
+PERSON = ox.NamedNode(B + "person/ada-lovelace")
+AUTHORSHIP = ox.NamedNode(B + "authorship/arxiv/2303.04137/1")
+INSTITUTION = ox.NamedNode(B + "institution/ror/00f54p054")
+WORK = ox.NamedNode("https://openalex.org/W4323650343")
 
 Node = ox.NamedNode | ox.BlankNode
 Value = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -60,7 +82,7 @@ def iri(name: str) -> ox.NamedNode:
     prefix, local = name.split(":", 1)
     spaces = {"genrl": G, "dcterms": DCT, "skos": SKOS, "wdt": WDT, "xsd": XSD}
     spaces |= {"rdf": str(RDF), "rdfs": str(RDFS), "schema": "https://schema.org/"}
-    spaces |= {"prov": "http://www.w3.org/ns/prov#"}
+    spaces |= {"prov": "http://www.w3.org/ns/prov#", "cito": "http://purl.org/spar/cito/"}
     return ox.NamedNode(spaces[prefix] + local)
 
 
@@ -123,7 +145,108 @@ def fixture() -> dict[tuple[Node, str], tuple[Value, ...]]:
         *node(ROW_OPEN, rdf__type=iri("genrl:TableRow"), genrl__rowNumber=n(3), **row),
         *node(ROW_OPEN, genrl__resolved=lit("false", "xsd:boolean")),
     )
-    return apply({}, edits)
+    return apply({}, edits + facts_fixture() + history_fixture() + openalex_fixture())
+
+
+def dt(value: str) -> ox.Literal:
+    """Return an ``xsd:dateTime`` literal."""
+    return lit(value, "xsd:dateTime")
+
+
+def evidence(subject: Node, *, source: Node = ROW, **values: Value) -> Edits:
+    """Return the edits of an evidence node (*values*: its property, value, method, text)."""
+    return node(
+        subject,
+        rdf__type=iri("genrl:Evidence"),
+        genrl__confidence=lit("0.81", "xsd:decimal"),
+        prov__wasDerivedFrom=source,
+        **values,
+    )
+
+
+def facts_fixture() -> Edits:
+    """Return graph/facts of the valid fixture: PAPER's facts, two evidence nodes, concepts."""
+    return (
+        *node(OTHER, rdf__type=iri("genrl:BaseModelType")),
+        *node(MODALITY, rdf__type=iri("genrl:Modality")),
+        *node(CODE, rdf__type=iri("genrl:CodeAvailability")),
+        *node(PROFILE, rdf__type=iri("genrl:ModalityProfile")),
+        *node(PAPER, genrl__arxivMonth=lit("2023-03", "xsd:gYearMonth"), genrl__baseModel=OTHER),
+        *node(PAPER, genrl__inputModality=MODALITY, genrl__outputModality=MODALITY),
+        *node(PAPER, genrl__codeAvailability=CODE, schema__codeRepository=REPOSITORY),
+        (PAPER, "genrl:evidence", (EVIDENCE, EVIDENCE2)),
+        *evidence(EVIDENCE, genrl__evidenceProperty=iri("genrl:baseModel")),
+        *node(EVIDENCE, genrl__evidenceValue=OTHER, genrl__evidenceMethod=lit("table-tag")),
+        *node(EVIDENCE, genrl__evidenceText=lit("Diffusion Model")),
+        *evidence(EVIDENCE2, source=PROFILE, genrl__evidenceProperty=iri("genrl:inputModality")),
+        *node(EVIDENCE2, genrl__evidenceValue=MODALITY),
+        *node(EVIDENCE2, genrl__evidenceMethod=lit("modality-profile")),
+        *node(EVIDENCE2, genrl__evidenceText=lit("VLMs: Visual + Text")),
+    )
+
+
+def version(subject: Node, commit: str, date: str, count: int) -> Edits:
+    """Return the edits of a list version with *count* entries and papers."""
+    return node(
+        subject,
+        rdf__type=iri("genrl:ListVersion"),
+        genrl__commit=lit(commit),
+        genrl__upstreamCommit=lit(commit[:7]),
+        dcterms__date=dt(date),
+        genrl__entryCount=n(count),
+        genrl__paperCount=n(count),
+    )
+
+
+def history_fixture() -> Edits:
+    """Return graph/history of the valid fixture: two versions, a delisted paper, two changes."""
+    move, retitle = iri("genrl:SectionMove"), iri("genrl:Retitle")
+    return (
+        *node(move, rdfs__subClassOf=iri("genrl:ListChange")),
+        *node(retitle, rdfs__subClassOf=iri("genrl:ListChange")),
+        *node(LEAF, rdf__type=iri("skos:Concept")),
+        *node(PAST, rdf__type=iri("skos:Concept")),
+        *version(V1, "a" * 40, "2024-08-27T15:16:13+02:00", 1),
+        *version(V2, "b" * 40, "2025-03-07T01:10:42+05:30", 2),
+        *node(V2, prov__wasRevisionOf=V1),
+        *node(PAPER, genrl__firstListed=dt("2024-08-27T15:16:13+02:00"), genrl__firstListedIn=V1),
+        *node(PAPER, genrl__change=MOVE),
+        *node(MOVE, rdf__type=move, genrl__inVersion=V2, genrl__fromSection=PAST),
+        *node(MOVE, genrl__toSection=LEAF),
+        *node(DELISTED, rdf__type=iri("genrl:DelistedPaper"), dcterms__title=lit("Gone")),
+        *node(DELISTED, genrl__firstListed=dt("2024-08-27T15:16:13+02:00")),
+        *node(DELISTED, genrl__firstListedIn=V1, genrl__lastListedIn=V1),
+        *node(DELISTED, genrl__delistedOn=dt("2025-03-07T01:10:42+05:30")),
+        *node(DELISTED, schema__url=ox.NamedNode("https://arxiv.org/abs/2401.04334")),
+        *node(DELISTED, genrl__arxivId=lit("2401.04334")),
+        *node(DELISTED, genrl__doi=lit("10.48550/arxiv.2401.04334"), genrl__change=RETITLE),
+        *node(RETITLE, rdf__type=retitle, genrl__inVersion=V2, genrl__fromTitle=lit("Gone")),
+        *node(RETITLE, genrl__toTitle=lit("Gone for good")),
+    )
+
+
+def openalex_fixture() -> Edits:
+    """Return graph/openalex of the valid fixture: PAPER's work, venue, person, institution."""
+    return (
+        *node(PAPER, wdt__P10283=lit("W4323650343"), genrl__citedByCount=n(50)),
+        *node(PAPER, genrl__citedByCountDate=lit("2026-11-30", "xsd:date")),
+        *node(PAPER, genrl__publishedVersion=PUBLISHED, cito__cites=PAPER2),
+        *node(PAPER, genrl__openAccessUrl=ox.NamedNode("https://arxiv.org/pdf/2303.04137")),
+        *node(PUBLISHED, rdf__type=iri("genrl:PublishedVersion"), prov__wasDerivedFrom=WORK),
+        *node(PUBLISHED, dcterms__identifier=lit("10.15607/rss.2023.xix.026")),
+        *node(PUBLISHED, schema__url=ox.NamedNode("https://doi.org/10.15607/RSS.2023.XIX.026")),
+        *node(PUBLISHED, genrl__venue=VENUE),
+        *node(
+            VENUE, rdf__type=iri("genrl:Venue"), schema__name=lit("Robotics: Science and Systems")
+        ),
+        *node(VENUE, dcterms__type=lit("conference")),
+        *node(PERSON, rdf__type=iri("genrl:Person"), wdt__P496=lit("0000-0002-1694-233X")),
+        *node(AUTHORSHIP, rdf__type=iri("genrl:Authorship"), genrl__affiliation=INSTITUTION),
+        *node(INSTITUTION, rdf__type=iri("genrl:Institution")),
+        *node(INSTITUTION, schema__name=lit("Stanford University"), wdt__P6782=lit("00f54p054")),
+        *node(INSTITUTION, schema__addressCountry=lit("US")),
+        *node(INSTITUTION, prov__wasDerivedFrom=ox.NamedNode("https://openalex.org/I97018004")),
+    )
 
 
 def apply(
@@ -262,8 +385,8 @@ def string_cases(shape: str, subject: Node, name: str, good: str) -> dict[str, C
     }
 
 
-def counter_cases(shape: str, subject: Node, name: str) -> dict[str, Case]:
-    """Return the minCount/maxCount/datatype/minInclusive 1 cases of one integer property."""
+def counter_cases(shape: str, subject: Node, name: str, minimum: int = 1) -> dict[str, Case]:
+    """Return the minCount/maxCount/datatype/minInclusive *minimum* cases of one integer."""
     return {
         f"{shape} {name} sh:minCount": breaking(subject, name, component="MinCount"),
         f"{shape} {name} sh:maxCount": breaking(subject, name, n(1), n(2), component="MaxCount"),
@@ -272,11 +395,338 @@ def counter_cases(shape: str, subject: Node, name: str) -> dict[str, Case]:
         f"{shape} {name} sh:datatype": breaking(
             subject, name, lit("4.0", "xsd:decimal"), component="Datatype"
         ),
-        f"{shape} {name} sh:minInclusive": breaking(subject, name, n(0), component="MinInclusive"),
+        f"{shape} {name} sh:minInclusive": breaking(
+            subject, name, n(minimum - 1), component="MinInclusive"
+        ),
     }
 
 
+PARAMETERS = {"cls": "class", "in_": "in", "or_": "or"}  # keywords for sh:class, sh:in, sh:or
+
+
+def cases(shape: str, subject: Node, name: str, **broken: tuple[Value, ...]) -> dict[str, Case]:
+    """Return, per parameter of one property shape, the values of *name* that break it alone.
+
+    Keywords are the parameters' local names (``cls``, ``in_``, ``or_`` for class, in, or);
+    no values removes the property.
+    """
+    out = {}
+    for keyword, values in broken.items():
+        parameter = PARAMETERS.get(keyword, keyword)
+        component = parameter[0].upper() + parameter[1:]
+        out[f"{shape} {name} sh:{parameter}"] = breaking(
+            subject, name, *values, component=component
+        )
+    return out
+
+
+def with_node(case: Case, *edits: Edits) -> Case:
+    """Return *case* with the (valid) nodes of *edits* added to the graph as well."""
+    return Case(tuple(e for group in edits for e in group) + case.edits, case.expected, case.why)
+
+
+def dec(value: str) -> ox.Literal:
+    """Return an ``xsd:decimal`` literal."""
+    return lit(value, "xsd:decimal")
+
+
 ARXIV_BAD, DOI_UPPER, DOI_LOWER = "2303.04137v2", "10.48550/ARXIV.2303.04137", "10.48550/arxiv.x"
+T1, T2 = "2024-08-27T15:16:13+02:00", "2025-03-07T01:10:42+05:30"
+URL_A, URL_B = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/b")
+PUB2, VENUE2 = ox.NamedNode(B + "published-version/other"), ox.NamedNode(B + "venue/arxiv")
+ORCID, OPENALEX_I = "0000-0002-1694-233X", ox.NamedNode("https://openalex.org/I555")
+FACTS_CASES: dict[str, Case] = {
+    "EvidenceShape sh:nodeKind": blank_node_case(
+        evidence(BNODE, genrl__evidenceProperty=iri("genrl:arxivMonth")),
+        node(BNODE, genrl__evidenceValue=lit("2023-03", "xsd:gYearMonth")),
+        node(BNODE, genrl__evidenceMethod=lit("identifier"), genrl__evidenceText=lit("2303")),
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "genrl:evidenceProperty",
+        minCount=(),
+        maxCount=(iri("genrl:baseModel"), iri("genrl:arxivMonth")),
+        in_=(iri("dcterms:title"),),
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "genrl:evidenceValue",
+        minCount=(),
+        maxCount=(OTHER, MODALITY),
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "genrl:evidenceMethod",
+        minCount=(),
+        maxCount=(lit("section"), lit("table-tag")),
+        in_=(lit("table-tag", **EN),),  # the same text, another term
+    ),
+    "EvidenceShape genrl:evidenceMethod sh:in #2": breaking(
+        EVIDENCE, "genrl:evidenceMethod", lit("guess"), component="In"
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "genrl:evidenceText",
+        minCount=(),
+        maxCount=(lit("a"), lit("b")),
+        datatype=(lit("Diffusion Model", **EN),),
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "genrl:confidence",
+        minCount=(),
+        maxCount=(dec("0.5"), dec("0.6")),
+        datatype=(lit("0.5", "xsd:double"),),
+        minInclusive=(dec("-0.1"),),
+        maxInclusive=(dec("1.5"),),
+    ),
+    **cases(
+        "EvidenceShape",
+        EVIDENCE,
+        "prov:wasDerivedFrom",
+        maxCount=(ROW, ROW_OPEN),
+        or_=(PAPER,),
+    ),
+}
+HISTORY_CASES: dict[str, Case] = {
+    "ListVersionShape sh:nodeKind": blank_node_case(version(BNODE, "c" * 40, T1, 0)),
+    **cases(
+        "ListVersionShape",
+        V1,
+        "genrl:commit",
+        minCount=(),
+        maxCount=(lit("a" * 40), lit("c" * 40)),
+        datatype=(lit("a" * 40, **EN),),
+        pattern=(lit("A" * 40),),
+    ),
+    **cases(
+        "ListVersionShape",
+        V1,
+        "genrl:upstreamCommit",
+        maxCount=(lit("aaaaaaa"), lit("ccccccc")),
+        datatype=(lit("aaaaaaa", "xsd:token"),),
+        pattern=(lit("aaaaaa"),),  # six digits: shorter than git abbreviates
+    ),
+    **cases(
+        "ListVersionShape",
+        V1,
+        "dcterms:date",
+        minCount=(),
+        maxCount=(dt(T1), dt(T2)),
+        datatype=(lit("2024-08-27", "xsd:date"),),
+    ),
+    **counter_cases("ListVersionShape", V1, "genrl:entryCount", minimum=0),
+    **counter_cases("ListVersionShape", V1, "genrl:paperCount", minimum=0),
+    **cases("ListVersionShape", V2, "prov:wasRevisionOf", maxCount=(V1, V2), cls=(ENTRY,)),
+    "DelistedPaperShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:DelistedPaper"), dcterms__title=lit("Blank")),
+        node(BNODE, genrl__firstListed=dt(T1), genrl__firstListedIn=V1, genrl__lastListedIn=V1),
+        node(BNODE, genrl__delistedOn=dt(T2)),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "dcterms:title",
+        minCount=(),
+        maxCount=(lit("A"), lit("B")),
+        datatype=(lit("A", **EN),),
+        minLength=(lit(""),),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:firstListed",
+        minCount=(),
+        maxCount=(dt(T1), dt(T2)),
+        datatype=(lit(T1),),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:firstListedIn",
+        minCount=(),
+        maxCount=(V1, V2),
+        cls=(PAPER,),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:lastListedIn",
+        minCount=(),
+        maxCount=(V1, V2),
+        cls=(MOVE,),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:delistedOn",
+        minCount=(),
+        maxCount=(dt(T1), dt(T2)),
+        datatype=(lit("2025-03-07", "xsd:date"),),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "schema:url",
+        maxCount=(URL_A, URL_B),
+        nodeKind=(lit("https://arxiv.org/abs/2401.04334"),),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:arxivId",
+        datatype=(lit("2401.04334", **EN),),
+        pattern=(lit("2401.04334v1"),),
+    ),
+    **cases(
+        "DelistedPaperShape",
+        DELISTED,
+        "genrl:doi",
+        datatype=(lit(DOI_LOWER, **EN),),
+        pattern=(lit(DOI_UPPER),),
+    ),
+    **cases("DelistedPaperShape", DELISTED, "genrl:change", cls=(V2,)),
+    "SectionMoveShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:SectionMove"), genrl__inVersion=V2, genrl__toSection=LEAF)
+    ),
+    **cases(
+        "SectionMoveShape",
+        MOVE,
+        "genrl:inVersion",
+        minCount=(),
+        maxCount=(V1, V2),
+        cls=(ENTRY,),
+    ),
+    **cases("SectionMoveShape", MOVE, "genrl:fromSection", cls=(ENTRY,)),
+    **cases("SectionMoveShape", MOVE, "genrl:toSection", cls=(ENTRY,)),
+    "SectionMoveShape sh:or": Case(
+        ((MOVE, "genrl:fromSection", ()), (MOVE, "genrl:toSection", ())), one(MOVE, None, "Or")
+    ),
+    "RetitleShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:Retitle"), genrl__inVersion=V2),
+        node(BNODE, genrl__fromTitle=lit("A"), genrl__toTitle=lit("B")),
+    ),
+    **cases(
+        "RetitleShape",
+        RETITLE,
+        "genrl:inVersion",
+        minCount=(),
+        maxCount=(V1, V2),
+        cls=(DELISTED,),
+    ),
+    **string_cases("RetitleShape", RETITLE, "genrl:fromTitle", "Gone"),
+    **string_cases("RetitleShape", RETITLE, "genrl:toTitle", "Gone for good"),
+}
+OPENALEX_CASES: dict[str, Case] = {
+    "PublishedVersionShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:PublishedVersion"), prov__wasDerivedFrom=WORK)
+    ),
+    **cases(
+        "PublishedVersionShape",
+        PUBLISHED,
+        "prov:wasDerivedFrom",
+        minCount=(),
+        maxCount=(WORK, ox.NamedNode("https://openalex.org/W1")),
+        nodeKind=(lit(WORK.value),),
+        pattern=(ox.NamedNode("https://openalex.org/A5023888391"),),  # an author, no work
+    ),
+    **cases(
+        "PublishedVersionShape",
+        PUBLISHED,
+        "dcterms:identifier",
+        maxCount=(lit("10.15607/a"), lit("10.15607/b")),
+        datatype=(lit("10.15607/a", **EN),),
+        pattern=(lit("10.15607/RSS.2023.XIX.026"),),
+    ),
+    **cases(
+        "PublishedVersionShape",
+        PUBLISHED,
+        "schema:url",
+        maxCount=(URL_A, URL_B),
+        nodeKind=(lit(URL_A.value),),
+    ),
+    "PublishedVersionShape genrl:venue sh:maxCount": with_node(
+        breaking(PUBLISHED, "genrl:venue", VENUE, VENUE2, component="MaxCount"),
+        node(VENUE2, rdf__type=iri("genrl:Venue"), schema__name=lit("arXiv")),
+    ),
+    **cases("PublishedVersionShape", PUBLISHED, "genrl:venue", cls=(INSTITUTION,)),
+    "VenueShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:Venue"), schema__name=lit("Blank"))
+    ),
+    **cases(
+        "VenueShape",
+        VENUE,
+        "schema:name",
+        minCount=(),
+        datatype=(lit("RSS", **EN),),
+        minLength=(lit(""),),
+    ),
+    **cases("VenueShape", VENUE, "dcterms:type", datatype=(lit("conference", **EN),)),
+    "PersonShape sh:nodeKind": blank_node_case(node(BNODE, rdf__type=iri("genrl:Person"))),
+    **cases(
+        "PersonShape",
+        PERSON,
+        "wdt:P496",
+        maxCount=(lit(ORCID), lit("0000-0002-1825-0097")),
+        datatype=(lit(ORCID, "xsd:token"),),
+        pattern=(lit(ORCID.lower()),),  # a lower-case check character
+    ),
+    "PersonShape wdt:P496 sh:pattern #2": breaking(
+        PERSON, "wdt:P496", lit("https://orcid.org/" + ORCID), component="Pattern"
+    ),
+    "AuthorshipShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:Authorship"), genrl__affiliation=INSTITUTION)
+    ),
+    **cases("AuthorshipShape", AUTHORSHIP, "genrl:affiliation", cls=(VENUE,)),
+    "InstitutionShape sh:nodeKind": blank_node_case(
+        node(BNODE, rdf__type=iri("genrl:Institution"), schema__name=lit("Lab")),
+        node(BNODE, prov__wasDerivedFrom=OPENALEX_I),
+    ),
+    **cases(
+        "InstitutionShape",
+        INSTITUTION,
+        "schema:name",
+        minCount=(),
+        maxCount=(lit("Stanford University"), lit("Stanford")),
+        datatype=(lit("Stanford", **EN),),
+        minLength=(lit(""),),
+    ),
+    **cases(
+        "InstitutionShape",
+        INSTITUTION,
+        "wdt:P6782",
+        maxCount=(lit("00f54p054"), lit("05a28rw58")),
+        datatype=(lit("00f54p054", "xsd:token"),),
+        pattern=(lit("https://ror.org/00f54p054"),),  # the URL, not the bare id
+    ),
+    "InstitutionShape wdt:P6782 sh:pattern #2": breaking(
+        INSTITUTION,
+        "wdt:P6782",
+        lit("0abcdei12"),
+        component="Pattern",  # i: not Crockford
+    ),
+    **cases(
+        "InstitutionShape",
+        INSTITUTION,
+        "schema:addressCountry",
+        maxCount=(lit("US"), lit("CH")),
+        datatype=(lit("US", **EN),),
+        pattern=(lit("us"),),
+    ),
+    **cases(
+        "InstitutionShape",
+        INSTITUTION,
+        "prov:wasDerivedFrom",
+        minCount=(),
+        nodeKind=(lit(OPENALEX_I.value),),
+        pattern=(ox.NamedNode("https://ror.org/00f54p054"),),
+    ),
+}
 CASES: dict[str, Case] = {
     # --- PaperShape
     "PaperShape sh:nodeKind": blank_node_case(PAPER_PROPS, node(BNODE, prov__wasDerivedFrom=ENTRY)),
@@ -383,6 +833,73 @@ CASES: dict[str, Case] = {
     "PaperShape prov:wasDerivedFrom sh:class": breaking(
         PAPER, "prov:wasDerivedFrom", PAPER2, component="Class"
     ),
+    # PaperShape: the facts of graph/facts
+    **cases(
+        "PaperShape",
+        PAPER,
+        "genrl:arxivMonth",
+        maxCount=(lit("2023-03", "xsd:gYearMonth"), lit("2023-04", "xsd:gYearMonth")),
+        datatype=(lit("2023-03"),),
+    ),
+    **cases("PaperShape", PAPER, "genrl:baseModel", cls=(MODALITY,)),
+    **cases("PaperShape", PAPER, "genrl:inputModality", cls=(OTHER,)),
+    **cases("PaperShape", PAPER, "genrl:outputModality", cls=(CODE,)),
+    **cases("PaperShape", PAPER, "genrl:codeAvailability", cls=(MODALITY,)),
+    **cases(
+        "PaperShape",
+        PAPER,
+        "schema:codeRepository",
+        nodeKind=(lit(REPOSITORY.value),),
+        pattern=(ox.NamedNode("https://github.com/real-stanford"),),  # an owner, no repository
+    ),
+    **cases("PaperShape", PAPER, "genrl:evidence", cls=(ROW,)),
+    # PaperShape: graph/history
+    **cases(
+        "PaperShape",
+        PAPER,
+        "genrl:firstListed",
+        maxCount=(dt(T1), dt(T2)),
+        datatype=(lit("2024-08-27", "xsd:date"),),
+    ),
+    **cases("PaperShape", PAPER, "genrl:firstListedIn", maxCount=(V1, V2), cls=(ENTRY,)),
+    **cases("PaperShape", PAPER, "genrl:change", cls=(V1,)),
+    # PaperShape: graph/openalex
+    **cases(
+        "PaperShape",
+        PAPER,
+        "wdt:P10283",
+        maxCount=(lit("W1"), lit("W2")),
+        datatype=(lit("W4323650343", **EN),),
+        pattern=(lit("W0123"),),
+    ),
+    **cases(
+        "PaperShape",
+        PAPER,
+        "genrl:citedByCount",
+        maxCount=(n(1), n(2)),
+        datatype=(dec("5.0"),),
+        minInclusive=(n(-1),),
+    ),
+    **cases(
+        "PaperShape",
+        PAPER,
+        "genrl:citedByCountDate",
+        maxCount=(lit("2026-11-30", "xsd:date"), lit("2026-12-01", "xsd:date")),
+        datatype=(dt("2026-11-30T00:00:00Z"),),
+    ),
+    "PaperShape genrl:publishedVersion sh:maxCount": with_node(
+        breaking(PAPER, "genrl:publishedVersion", PUBLISHED, PUB2, component="MaxCount"),
+        node(PUB2, rdf__type=iri("genrl:PublishedVersion"), prov__wasDerivedFrom=WORK),
+    ),
+    **cases("PaperShape", PAPER, "genrl:publishedVersion", cls=(VENUE,)),
+    **cases(
+        "PaperShape",
+        PAPER,
+        "genrl:openAccessUrl",
+        maxCount=(URL_A, URL_B),
+        nodeKind=(lit("https://arxiv.org/pdf/2303.04137"),),
+    ),
+    **cases("PaperShape", PAPER, "cito:cites", cls=(DELISTED,)),  # a delisted paper: no Paper
     # --- TaxonomyConceptRefShape: no target; reached only through sh:node from a subject
     "TaxonomyConceptRefShape sh:nodeKind": breaking(
         ENTRY, "dcterms:subject", lit("leaf"), component="Node"
@@ -455,6 +972,9 @@ CASES: dict[str, Case] = {
     "ConceptShape skos:inScheme sh:nodeKind": Case(
         concept(NEW, lit("taxonomy")), one(NEW, "skos:inScheme", "NodeKind")
     ),
+    **FACTS_CASES,
+    **HISTORY_CASES,
+    **OPENALEX_CASES,
 }
 # Constraints no graph can break, with the reason; test_unreachable_constraints checks it.
 UNREACHABLE = {
@@ -499,13 +1019,13 @@ def test_every_constraint_has_a_case() -> None:
     covered = {key.split(" #")[0] for key in CASES} | set(UNREACHABLE)
     assert keys - covered == set(), "constraints without a case"
     assert covered - keys == set(), "cases for constraints that no longer exist"
-    assert len(keys) == 71  # counted by hand in shapes.ttl (5 node shapes, 26 property shapes)
+    assert len(keys) == 216  # counted by hand in shapes.ttl (15 node shapes, 81 property shapes)
 
 
 def test_the_fixture_is_valid_for_both_engines() -> None:
     """The unedited fixture conforms for pyrudof and for pyshacl."""
     data = ntriples()
-    assert data.count(b"\n") == 45  # the fixture's triples, counted by hand
+    assert data.count(b"\n") == 132  # the fixture's triples, counted by hand
     assert with_pyrudof(data) == ()
     assert with_pyshacl(data) == ()
     assert with_engine(data) == ()
@@ -596,6 +1116,59 @@ def test_a_trailing_newline_breaks_the_identifier_patterns() -> None:
     expected = canon(one(PAPER, "wdt:P818", "Pattern") + one(PAPER, "genrl:doi", "Pattern"))
     assert with_pyrudof(data) == expected
     assert with_pyshacl(data) == ()  # the pyshacl gap this choice closes
+
+
+GOOD_LINKS = (
+    "http://www.GitHub.com/real-stanford/diffusion_policy.git/tree/main/x",
+    "gitlab.com/group/subgroup/project/-/blob/main/README.md",
+    "https://huggingface.co/spaces/org/demo/blob/main/app.py",
+    "https://huggingface.co/openvla/openvla-7b",
+)
+BAD_REPOSITORIES = (
+    "http://github.com/a/b",
+    "https://www.github.com/a/b",
+    "https://github.com.evil.org/a/b",
+    "https://github.com/a",
+    "https://github.com/a/b/",
+    "https://gitlab.com/a/b?tab=readme",
+    "https://g\u0131thub.com/a/b",  # a dotless i
+)
+GOOD_ORCIDS, BAD_ORCIDS = ("0000-0002-1825-0097", ORCID), ("0000-0002-1825-009", "0000000218250097")
+GOOD_RORS, BAD_RORS = (
+    ("03yrm5c26", "057zh3y96"),
+    ("03yrm5c2", "03YRM5C26", "13yrm5c26", "0lyrm5c26"),
+)
+
+
+def test_identifier_patterns_take_what_the_readers_make_and_agree_on_the_rest() -> None:
+    """Repository URLs from normalize_code_url and ids parse_orcid/parse_ror accept pass all
+    three engines; each lookalike fails its pattern once, in all three alike."""
+    repositories = [normalize_code_url(link) for link in GOOD_LINKS]
+    assert None not in repositories
+    assert [parse_orcid(o) for o in GOOD_ORCIDS] == list(GOOD_ORCIDS)
+    assert [parse_ror(r) for r in GOOD_RORS] == list(GOOD_RORS)
+    edits: list[tuple[Node, str, tuple[Value, ...]]] = []
+    for number, url in enumerate([*repositories, *BAD_REPOSITORIES]):
+        paper = ox.NamedNode(f"{B}paper/title/code-{number}")
+        edits += node(paper, rdf__type=iri("genrl:Paper"), dcterms__title=lit("T"))
+        edits += node(paper, dcterms__subject=LEAF, prov__wasDerivedFrom=ENTRY)
+        edits += node(paper, schema__codeRepository=ox.NamedNode(str(url)))
+    for number, orcid in enumerate(GOOD_ORCIDS + BAD_ORCIDS):
+        edits += node(ox.NamedNode(f"{B}person/p{number}"), rdf__type=iri("genrl:Person"))
+        edits += node(ox.NamedNode(f"{B}person/p{number}"), wdt__P496=lit(orcid))
+    for number, ror in enumerate(GOOD_RORS + BAD_RORS):
+        institution = ox.NamedNode(f"{B}institution/i{number}")
+        edits += node(institution, rdf__type=iri("genrl:Institution"), schema__name=lit("I"))
+        edits += node(institution, wdt__P6782=lit(ror), prov__wasDerivedFrom=OPENALEX_I)
+    data = ntriples(tuple(edits))
+    bad = [(f"{B}paper/title/code-{n}", "schema:codeRepository") for n in range(4, 11)]
+    bad += [(f"{B}person/p{n}", "wdt:P496") for n in (2, 3)]
+    bad += [(f"{B}institution/i{n}", "wdt:P6782") for n in range(2, 6)]
+    expected = canon(r for focus, path in bad for r in one(focus, path, "Pattern"))
+    assert len(expected) == 13  # 7 repositories, 2 ORCID iDs, 4 ROR ids
+    assert with_engine(data) == expected
+    assert with_pyrudof(data) == expected
+    assert with_pyshacl(data) == expected
 
 
 def test_derived_integer_types_flag_the_same_nodes() -> None:
@@ -724,20 +1297,41 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 UPSTREAM = PROJECT_ROOT.parent / "shared" / "upstream" / "3a091cc571bb16dd9e20809563b2fb788c90ed79"
 
 
+BUNDLE = PROJECT_ROOT.parent / "shared" / "upstream" / "history.bundle"
+LIST_VERSION_TYPE = f"<{RDF.type}> <{G}ListVersion> .".encode()
+
+
+def real_build_arguments(kind: str, tmp_path: Path) -> list[str]:
+    """Return the build arguments of the pinned snapshot or of the history clone (or skip)."""
+    if kind == "snapshot":
+        if not (UPSTREAM / "README.md").is_file():
+            pytest.skip("upstream snapshot not found (needs ../shared/upstream/<commit>)")
+        return ["--source", str(UPSTREAM)]
+    if not BUNDLE.is_file():
+        pytest.skip("history bundle not found (needs ../shared/upstream/history.bundle)")
+    clone = tmp_path / "history"
+    git = ["git", "clone", "-q", "-b", "main", str(BUNDLE), str(clone)]
+    subprocess.run(git, check=True, capture_output=True, timeout=120)
+    return ["--history", str(clone)]
+
+
 @pytest.mark.slow
-def test_the_real_graph_passes_both_engines(tmp_path: Path) -> None:
-    """The pinned list, built offline and exported as N-Triples, conforms for both engines."""
-    if not (UPSTREAM / "README.md").is_file():
-        pytest.skip("upstream snapshot not found (needs ../shared/upstream/<commit>)")
+@pytest.mark.parametrize("kind", ["snapshot", "history"])
+def test_the_real_graph_passes_all_engines(kind: str, tmp_path: Path) -> None:
+    """The pinned list (or the newest version of its history, with graph/history), built
+    offline and exported as N-Triples, conforms for pyrudof, pyshacl and the build's engine."""
     cli = shutil.which("genrl-kg", path=str(Path(sys.executable).parent)) or "genrl-kg"
     store, out = tmp_path / "store", tmp_path / "graph.nt"
-    build = [cli, "build", "--source", str(UPSTREAM), "--offline", "--store", str(store)]
-    build += ["--cache", str(tmp_path / "cache")]
+    build = [cli, "build", *real_build_arguments(kind, tmp_path), "--offline"]
+    build += ["--store", str(store), "--cache", str(tmp_path / "cache")]
     subprocess.run(build, check=True, capture_output=True, timeout=300)
     export = [cli, "export", "--store", str(store), "--format", "nt", "-o", str(out)]
     subprocess.run(export, check=True, capture_output=True, timeout=300)
     data = out.read_bytes()
     assert data.count(b"\n") > 10_000
+    # 121 README versions in the bundle (counted in the shared notes); none without history
+    assert data.count(LIST_VERSION_TYPE) == (121 if kind == "history" else 0)
+    assert data.count(f"<{G}Evidence> .".encode()) > 0  # graph/facts is validated too
     assert with_pyrudof(data) == ()
     assert with_pyshacl(data) == ()
     assert with_engine(data) == ()
