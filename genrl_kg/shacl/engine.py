@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from genrl_kg.errors import ValidationError
 from genrl_kg.shacl.report import Violation
 
-__all__ = ["Shapes", "compile_shapes", "run_shapes"]
+__all__ = ["Shapes", "compile_shapes", "run_shapes", "xpath_pattern"]
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -93,6 +93,52 @@ class Shapes:
     node_shapes: list[Shape]
 
 
+# Lexical forms of the XSD datatypes (XML Schema 1.1 part 2): a literal of one of these types
+# whose form does not match is ill-typed, and SHACL's sh:datatype rejects it.
+_LEXICAL = {
+    XSD + name: re.compile(pattern)
+    for name, pattern in {
+        "integer": r"[+-]?[0-9]+",
+        "decimal": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)",
+        "boolean": r"true|false|1|0",
+        "date": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?",
+        "dateTime": r"-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T"
+        r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?",
+        "gYear": r"-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?",
+        "gYearMonth": r"-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?",
+    }.items()
+}
+
+
+def xpath_pattern(pattern: str) -> str:
+    r"""Return *pattern* for Python's re with XPath's meaning of a final ``$`` (end of string).
+
+    Python's ``$`` also matches before a final newline; XPath's, which SHACL uses, does not.
+
+    >>> xpath_pattern("^W[1-9][0-9]*$"), xpath_pattern(r"^a\$")
+    ('^W[1-9][0-9]*\\Z', '^a\\$')
+    """
+    if not pattern.endswith("$"):
+        return pattern
+    body = pattern[:-1]
+    backslashes = len(body) - len(body.rstrip("\\"))
+    return body + r"\Z" if backslashes % 2 == 0 else pattern
+
+
+def _well_typed(value: ox.Literal, datatype: str) -> bool:
+    """Tell whether *value* has *datatype* and a valid lexical form for it.
+
+    >>> _well_typed(ox.Literal("12", datatype=ox.NamedNode(XSD + "integer")), XSD + "integer")
+    True
+    >>> _well_typed(ox.Literal("many", datatype=ox.NamedNode(XSD + "integer")), XSD + "integer")
+    False
+    """
+    if _datatype_of(value) != datatype:
+        return False
+    lexical = _LEXICAL.get(datatype)
+    return lexical is None or lexical.fullmatch(value.value) is not None
+
+
 def _values(graph: Index, node: Term, predicate: str) -> list[Term]:
     return list(graph.get(node, {}).get(predicate, {}))
 
@@ -154,7 +200,7 @@ def _compile(graph: Index, node: Term, cache: dict[Term, Shape]) -> Shape:
         elif predicate == SH + "pattern":
             flags = _one(graph, node, SH + "flags")
             shape.constraints[predicate] = re.compile(
-                values[0].value, re.IGNORECASE if flags and "i" in flags.value else 0
+                xpath_pattern(values[0].value), re.IGNORECASE if flags and "i" in flags.value else 0
             )
         elif predicate not in _DESCRIPTIVE | {SH + "flags"} and predicate.startswith(SH):
             shape.constraints[predicate] = values[0]
@@ -343,7 +389,7 @@ _VALUE_CHECKS = {
     "nodeKind": ("NodeKind", lambda run, v, a: _node_kind_ok(v, a.value)),
     "datatype": (
         "Datatype",
-        lambda run, v, a: isinstance(v, ox.Literal) and _datatype_of(v) == a.value,
+        lambda run, v, a: isinstance(v, ox.Literal) and _well_typed(v, a.value),
     ),
     "class": ("Class", lambda run, v, a: run.is_instance(v, a.value)),
     "in": ("In", lambda run, v, a: v in a),
