@@ -28,18 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
-from rdflib import Dataset
 
 from genrl_kg.atomic import write_atomically
-from genrl_kg.errors import QueryError, StoreError
+from genrl_kg.errors import StoreError
 
 __all__ = [
     "BUILDS",
     "BUILD_INFO",
     "CURRENT",
     "DATABASE",
-    "NativeOxigraphStore",
     "build_lock",
     "current_path",
     "database_path",
@@ -227,29 +224,11 @@ def iter_sorted_quads(store: ox.Store) -> list[ox.Quad]:
     )
 
 
-class NativeOxigraphStore(OxigraphStore):
-    """oxrdflib's store that refuses rdflib's slow fallback engine and counts native queries.
+def open_dataset(store_dir: Path) -> Any:
+    """Open the store read-only as an rdflib Dataset whose default graph is the union.
 
-    oxrdflib raises NotImplementedError for prepared queries and extra keyword arguments, and
-    rdflib then silently evaluates the query with its own engine (10-94x slower, FACTS.md).
-    Here such a query fails loudly instead.
+    For users who want an rdflib ``Dataset``; rdflib is imported only here.
     """
+    from genrl_kg.rdflib_view import open_dataset as _open
 
-    native_queries = 0
-
-    def query(
-        self, query: Any, initNs: Any, initBindings: Any, queryGraph: Any, **kwargs: Any
-    ) -> Any:
-        """Run *query* on Oxigraph, or raise QueryError where rdflib would take over."""
-        try:
-            result = super().query(query, initNs, initBindings, queryGraph, **kwargs)
-        except NotImplementedError as exc:
-            raise QueryError(f"query not supported by the native Oxigraph engine: {exc}") from None
-        type(self).native_queries += 1
-        return result
-
-
-def open_dataset(store_dir: Path) -> Dataset:
-    """Open the store read-only as an rdflib Dataset whose default graph is the union."""
-    store = NativeOxigraphStore(store=open_store(store_dir, read_only=True))
-    return Dataset(store=store, default_union=True)
+    return _open(open_store(store_dir, read_only=True))

@@ -11,8 +11,9 @@ from rdflib.plugins.sparql import prepareQuery
 from genrl_kg.build import run_build
 from genrl_kg.errors import QueryError
 from genrl_kg.queries import bind_parameters, get_saved_query, load_saved_queries, run_query
+from genrl_kg.rdflib_view import NativeOxigraphStore
 from genrl_kg.sources.upstream import local_source
-from genrl_kg.store import NativeOxigraphStore, open_dataset, open_store
+from genrl_kg.store import open_dataset, open_store
 
 TAX = "https://w3id.org/genrl-kg/taxonomy/"
 FIXTURE_LIST = """\

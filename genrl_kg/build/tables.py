@@ -75,8 +75,10 @@ def add_tables(ctx: BuildContext) -> TablesReport:
             ctx.warn(f"table skipped: {exc}")
     rows = [row for table in tables for row in table.rows]
     curated = load_curated_links(CURATED_LINKS)
-    candidates = make_candidates(ctx.papers, ctx.arxiv_records, ctx.openalex_works)
-    links = link_rows(rows, candidates, curated)
+    links: list[RowLink] = []
+    if rows:  # no table, no candidates to prepare
+        candidates = make_candidates(ctx.papers, ctx.arxiv_records, ctx.openalex_works)
+        links = link_rows(rows, candidates, curated)
     by_row: dict[tuple[str, int], RowLink] = {(link.table, link.row): link for link in links}
     nodes = ctx.paper_nodes()
     for table in tables:

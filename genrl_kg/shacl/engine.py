@@ -68,7 +68,10 @@ _KNOWN = {
 _DESCRIPTIVE = {SH + n for n in ("name", "description", "message", "severity", "deactivated")}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Index = dict[Term, dict[str, dict[Term, None]]]
+Index = dict[Term, dict[str, dict[Term, None]]]  # the shapes graph, by predicate IRI
+DataIndex = dict[Term, dict[ox.NamedNode, dict[Term, None]]]  # the data, by predicate node
+_TYPE_NODE = ox.NamedNode(RDF_TYPE)
+_SUBCLASS_NODE = ox.NamedNode(SUBCLASS_OF)
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Shape:
 
     node: Term
     path: str | None = None
+    path_node: ox.NamedNode | None = None
     message: str = ""
     severity: str = "Violation"
     target_classes: tuple[str, ...] = ()
@@ -88,9 +92,10 @@ class Shape:
 
 @dataclass
 class Shapes:
-    """The compiled shapes of one shapes graph."""
+    """The compiled shapes of one shapes graph, and the predicates they look at."""
 
     node_shapes: list[Shape]
+    predicates: frozenset[ox.NamedNode] = frozenset()
 
 
 # Lexical forms of the XSD datatypes (XML Schema 1.1 part 2): a literal of one of these types
@@ -167,6 +172,54 @@ def _index(triples: Iterable[ox.Triple | ox.Quad]) -> Index:
     return graph
 
 
+def _local(predicate: str) -> str:
+    """Return the local name of a SHACL term (``minCount``)."""
+    return predicate.removeprefix(SH)
+
+
+def _data_index(
+    triples: Iterable[ox.Triple | ox.Quad], predicates: frozenset[ox.NamedNode]
+) -> DataIndex:
+    """Return subject -> predicate -> objects for the *predicates* the shapes look at.
+
+    Objects are a set: a triple in two named graphs counts once. Triples of other predicates
+    cannot change any result, so they are not indexed.
+    """
+    graph: DataIndex = {}
+    for t in triples:
+        predicate = t.predicate
+        if predicate not in predicates:
+            continue
+        subject = t.subject
+        props = graph.get(subject)  # type: ignore[arg-type]
+        if props is None:
+            props = graph[subject] = {}  # type: ignore[index]
+        objects = props.get(predicate)
+        if objects is None:
+            objects = props[predicate] = {}
+        objects[t.object] = None  # type: ignore[index]
+    return graph
+
+
+def _predicates(shapes: list[Shape]) -> frozenset[ox.NamedNode]:
+    """Return every predicate the shapes read: paths, targets, rdf:type, rdfs:subClassOf."""
+    found = {_TYPE_NODE, _SUBCLASS_NODE}
+    seen: set[int] = set()
+    todo = list(shapes)
+    while todo:
+        shape = todo.pop()
+        if id(shape) in seen:
+            continue
+        seen.add(id(shape))
+        if shape.path_node is not None:
+            found.add(shape.path_node)
+        found |= {ox.NamedNode(p) for p in shape.target_subjects_of}
+        todo += shape.properties
+        for name in ("node", "or"):
+            todo += shape.constraints.get(name, [])  # type: ignore[arg-type]
+    return frozenset(found)
+
+
 def _compile(graph: Index, node: Term, cache: dict[Term, Shape]) -> Shape:
     """Compile the shape at *node* (shapes reached by sh:node and sh:or included)."""
     if node in cache:
@@ -179,7 +232,7 @@ def _compile(graph: Index, node: Term, cache: dict[Term, Shape]) -> Shape:
         if predicate == SH + "path":
             if not isinstance(values[0], ox.NamedNode):
                 raise ValidationError(f"SHACL shapes: only predicate paths are supported ({node})")
-            shape.path = values[0].value
+            shape.path, shape.path_node = values[0].value, values[0]
         elif predicate == SH + "targetClass":
             shape.target_classes = tuple(v.value for v in values)
         elif predicate == SH + "targetSubjectsOf":
@@ -194,16 +247,16 @@ def _compile(graph: Index, node: Term, cache: dict[Term, Shape]) -> Shape:
             shape.properties = [_compile(graph, v, cache) for v in sorted(values, key=str)]
         elif predicate in (SH + "node", SH + "or"):
             nested = values if predicate == SH + "node" else _list(graph, values[0])
-            shape.constraints[predicate] = [_compile(graph, v, cache) for v in nested]
+            shape.constraints[_local(predicate)] = [_compile(graph, v, cache) for v in nested]
         elif predicate == SH + "in":
-            shape.constraints[predicate] = set(_list(graph, values[0]))
+            shape.constraints["in"] = set(_list(graph, values[0]))
         elif predicate == SH + "pattern":
             flags = _one(graph, node, SH + "flags")
-            shape.constraints[predicate] = re.compile(
+            shape.constraints["pattern"] = re.compile(
                 xpath_pattern(values[0].value), re.IGNORECASE if flags and "i" in flags.value else 0
             )
         elif predicate not in _DESCRIPTIVE | {SH + "flags"} and predicate.startswith(SH):
-            shape.constraints[predicate] = values[0]
+            shape.constraints[_local(predicate)] = values[0]
     return shape
 
 
@@ -219,14 +272,15 @@ def compile_shapes(shapes_turtle: bytes) -> Shapes:
         for s, props in graph.items()
         if SH + "targetClass" in props or SH + "targetSubjectsOf" in props
     ]
-    return Shapes([_compile(graph, root, cache) for root in sorted(roots, key=str)])
+    compiled = [_compile(graph, root, cache) for root in sorted(roots, key=str)]
+    return Shapes(compiled, _predicates(compiled))
 
 
-def _types(graph: Index) -> tuple[dict[str, set[str]], dict[Term, set[str]]]:
+def _types(graph: DataIndex) -> tuple[dict[str, set[str]], dict[Term, set[str]]]:
     """Return the subclass closure (class -> itself and its superclasses) and each node's types."""
     supers: dict[str, set[str]] = {}
     for subject, props in graph.items():
-        for sup in props.get(SUBCLASS_OF, {}):
+        for sup in props.get(_SUBCLASS_NODE, {}):
             if isinstance(subject, ox.NamedNode) and isinstance(sup, ox.NamedNode):
                 supers.setdefault(subject.value, set()).add(sup.value)
     closure: dict[str, set[str]] = {}
@@ -241,7 +295,7 @@ def _types(graph: Index) -> tuple[dict[str, set[str]], dict[Term, set[str]]]:
     types: dict[Term, set[str]] = {}
     for subject, props in graph.items():
         found: set[str] = set()
-        for cls in props.get(RDF_TYPE, {}):
+        for cls in props.get(_TYPE_NODE, {}):
             if isinstance(cls, ox.NamedNode):
                 found |= close(cls.value)
         if found:
@@ -281,7 +335,7 @@ def _number(value: Term) -> Decimal | None:
 class _Run:
     """One validation run over an indexed data graph."""
 
-    def __init__(self, graph: Index) -> None:
+    def __init__(self, graph: DataIndex) -> None:
         self.graph = graph
         self.classes, self.types = _types(graph)
         self.results: list[Violation] = []
@@ -321,12 +375,12 @@ class _Run:
         if shape.deactivated:
             return
         values = (
-            list(self.graph.get(focus, {}).get(shape.path, {}))
-            if shape.path is not None
+            list(self.graph.get(focus, {}).get(shape.path_node, {}))
+            if shape.path_node is not None
             else [focus]
         )
         for name, argument in shape.constraints.items():
-            self._constraint(focus, shape, name.removeprefix(SH), argument, values)
+            self._constraint(focus, shape, name, argument, values)
         for prop in shape.properties:
             self.check(focus, prop)
 
@@ -420,8 +474,9 @@ def _targets(run: _Run, shape: Shape) -> list[Term]:
             if cls in types:
                 found[node] = None
     for predicate in shape.target_subjects_of:
+        key = ox.NamedNode(predicate)
         for node, props in run.graph.items():
-            if predicate in props:
+            if key in props:
                 found[node] = None
     return list(found)
 
@@ -430,7 +485,7 @@ def run_shapes(
     shapes: Shapes, triples: Iterable[ox.Triple | ox.Quad], only: Collection[str] | None = None
 ) -> list[Violation]:
     """Validate *triples* (their union: a triple in two graphs counts once); return the results."""
-    run = _Run(_index(triples))
+    run = _Run(_data_index(triples, shapes.predicates))
     for shape in shapes.node_shapes:
         for focus in _targets(run, shape):
             if only is None or _name(focus) in only:
