@@ -32,6 +32,7 @@ __all__ = ["export"]
             "quickstatements",
             "wikibase",
             "atom",
+            "bibtex",
         ]
     ),
 )
@@ -71,12 +72,18 @@ def export(
       genrl-kg export --format wikibase -o genrl-wikibase.ttl   # Wikidata's RDF model
       genrl-kg export --format quickstatements -o add.qs         # what Wikidata lacks
       genrl-kg export --format atom -o new-papers.atom   # newest papers (build --history)
+      genrl-kg export --format bibtex -o genrl-kg.bib     # every paper, keys from the tables
     """
     from genrl_kg.store import open_store
 
     store = open_store(store_path(store_dir))
     if fmt == "atom":
         write = _atom_writer(store, store_path(store_dir))
+    elif fmt == "bibtex":
+        from genrl_kg.bibtex import export_bibtex
+
+        body = export_bibtex(store).encode("utf-8")
+        write = lambda out: out.write(body)  # noqa: E731
     else:
         write = _exporter(store, fmt, existing_endpoint, retrieved)
     if output is None:

@@ -12,6 +12,7 @@ from genrl_kg.errors import QueryError
 from genrl_kg.namespace import PREFIXES
 from genrl_kg.queries import NAME_RE, SavedQuery, bind_parameters, load_saved_queries
 from genrl_kg.server.cache import CachedResponse, ResponseCache
+from genrl_kg.server.editor import fill_parameters
 from genrl_kg.server.openapi import build_openapi
 from genrl_kg.server.protocol import cached_response, error_response, run_and_respond
 from genrl_kg.sparql import formats
@@ -61,8 +62,10 @@ def saved_queries(request: Request) -> dict[str, SavedQuery]:
 
 
 async def list_queries(request: Request) -> Response:
-    """GET /api/queries: every saved query with its parameters."""
-    queries = [describe_query(q) for q in saved_queries(request).values()]
+    """GET /api/queries: every saved query with its parameters, and its text with them filled in."""
+    queries = [
+        describe_query(q) | {"example": fill_parameters(q)} for q in saved_queries(request).values()
+    ]
     return JSONResponse({"queries": queries, "prefixes": PREFIXES})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import secrets
@@ -17,10 +18,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from genrl_kg.server import api, linked_data, protocol, service_description
+from genrl_kg.server import api, editor, linked_data, protocol, service_description
 from genrl_kg.server.cache import ResponseCache, make_cache
 from genrl_kg.server.config import ServerSettings
 from genrl_kg.server.cors import ReadOnlyCors
+from genrl_kg.server.explorer import routes as explorer
 from genrl_kg.server.fastpath import FastQueryPath
 from genrl_kg.server.workers import WorkerPool
 from genrl_kg.sparql.worker import Job, Rows
@@ -28,6 +30,7 @@ from genrl_kg.sparql.worker import Job, Rows
 __all__ = [
     "SECURITY_HEADERS",
     "STATIC_DIR",
+    "VENDOR_DIR",
     "SecurityHeaders",
     "health",
     "index",
@@ -39,6 +42,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
 GRAPH_NAMES = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
@@ -78,7 +82,7 @@ class SecurityHeaders:
 
 
 async def index(request: Request) -> Response:
-    """Serve the query page."""
+    """Serve the explorer."""
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")
 
 
@@ -142,12 +146,18 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
         app.state.term_labels = (
             linked_data.term_labels(reply.rows) if isinstance(reply, Rows) else {}
         )
+        app.state.vocabulary = await explorer.load_vocabulary(pool, settings.timeout)
+        app.state.charts = None
+        app.state.bib_index = None
+        app.state.bib_lock = asyncio.Lock()
+        app.state.feeds = {}
         logger.info("serving %s with %d workers", settings.store_dir, pool.size)
         try:
             yield
         finally:
             await pool.close()
 
+    vendor = settings.vendor_dir or VENDOR_DIR
     sparql_methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]
     routes = [
         Route("/", index, methods=["GET", "HEAD"]),
@@ -155,15 +165,24 @@ def make_starlette_app(settings: ServerSettings) -> Starlette:
         Route("/sparql/", protocol.sparql_endpoint, methods=sparql_methods),
         Route("/.well-known/void", service_description.void_endpoint, methods=["GET", "HEAD"]),
         Route("/graph-store", linked_data.graph_store, methods=["GET", "HEAD"]),
+        Route("/query", editor.plain_editor, methods=["GET", "HEAD"]),
+        Route("/feed.atom", explorer.feed_atom, methods=["GET", "HEAD"]),
+        Route("/api/explore", explorer.explore_api, methods=["GET", "HEAD"]),
+        Route("/api/charts", explorer.charts_api, methods=["GET", "HEAD"]),
+        Route("/api/papers.csv", explorer.papers_csv, methods=["GET", "HEAD"]),
+        Route("/api/papers.bib", explorer.papers_bib, methods=["GET", "HEAD"]),
         Route("/api/queries", api.list_queries, methods=["GET", "HEAD"]),
         Route("/api/openapi.json", api.openapi_document, methods=["GET", "HEAD"]),
         Route("/api/queries/{name}", api.run_saved_query, methods=["GET", "HEAD"]),
         Route("/resource/{path:path}", linked_data.resource_page, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET", "HEAD"]),
         Route("/status", status, methods=["GET"]),
+        Mount("/static/vendor", app=StaticFiles(directory=vendor, check_dir=False)),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [Middleware(SecurityHeaders)]
     if settings.cors:
         middleware.append(Middleware(ReadOnlyCors))
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app.state.vendor_dir = vendor
+    return app

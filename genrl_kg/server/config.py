@@ -36,6 +36,7 @@ class ServerSettings:
     allowed_remote: tuple[str, ...] = ()
     cors: bool = True
     cache_mb: float = 64.0  # per HTTP process; 0 disables
+    vendor_dir: Path | None = None  # YASGUI's files; None: static/vendor/ in the package
 
     def __post_init__(self) -> None:
         """Validate the settings; raise ValueError naming the bad one (no network access)."""

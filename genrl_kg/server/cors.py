@@ -1,11 +1,12 @@
 """Cross-origin reads on the read routes only: GET and HEAD, no credentials, no other methods.
 
-Read routes are the SPARQL queries (``/sparql``), the saved queries (``/api/...``), the resources
-(``/resource/...``), the data dumps (``/graph-store``) and VoID (``/.well-known/void``). Their
+Read routes are the SPARQL queries (``/sparql``), the saved queries and the explorer's data
+(``/api/...``), the resources (``/resource/...``), the data dumps (``/graph-store``), VoID
+(``/.well-known/void``) and the Atom feed (``/feed.atom``). Their
 GET/HEAD answers carry ``Access-Control-Allow-Origin: *``, whether or not the request named an
 origin, so a shared cache never mixes the two. A preflight is approved only for GET/HEAD on
 a read route with CORS-safelisted headers: never for POST ``/sparql``. ``/health``, ``/status``,
-the query page and its static files carry no CORS header at all.
+the explorer and query pages and their static files carry no CORS header at all.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ READ_PATHS = frozenset(
         "/graph-store",
         "/api/queries",
         "/api/openapi.json",
+        "/api/explore",
+        "/api/charts",
+        "/api/papers.csv",
+        "/api/papers.bib",
+        "/feed.atom",
     }
 )
 READ_PREFIXES = ("/api/queries/", "/resource/")

@@ -15,6 +15,9 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from genrl_kg.server.explorer.routes import bib_index
+from genrl_kg.server.explorer.service import ExplorerUnavailable
+from genrl_kg.server.paper_html import PaperExtras, is_paper, render_paper
 from genrl_kg.server.protocol import error_response, run_and_respond
 from genrl_kg.server.resource_html import ResourceData, render_page
 from genrl_kg.sparql import formats
@@ -161,7 +164,20 @@ async def resource_page(request: Request) -> Response:
         authors=_first_per_position(authors),
         labels=getattr(request.app.state, "term_labels", {}),
     )
+    if is_paper(outgoing):
+        extras = PaperExtras(request.app.state.vocabulary, await _bibtex(request, iri))
+        return HTMLResponse(render_paper(data, extras), headers={"Vary": "Accept"})
     return HTMLResponse(render_page(data), headers={"Vary": "Accept"})
+
+
+async def _bibtex(request: Request, iri: str) -> str:
+    """Return the BibTeX entry of paper *iri* (empty when it cannot be read)."""
+    try:
+        index = await bib_index(request)
+    except ExplorerUnavailable as error:
+        logger.warning("no BibTeX for %s: %s", iri, error.message)
+        return ""
+    return index.bibtex([iri])
 
 
 def _first_per_position(rows: list[list[Any]]) -> list[list[Any]]:

@@ -1,5 +1,8 @@
 """The SPARQL 1.1 Protocol endpoint (queries only): request parsing, strict errors, queries.
 
+A GET with no query answers the Service Description, or the SPARQL editor to a client that
+prefers HTML (``Accept: text/html``).
+
 The endpoint is read-only: the data comes from ``genrl-kg build``. An ``update`` request is
 refused with 403 (405 when sent with GET, as the protocol asks).
 """
@@ -16,6 +19,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from genrl_kg.server import editor
 from genrl_kg.server.cache import CachedResponse, ResponseCache
 from genrl_kg.server.config import ServerSettings
 from genrl_kg.server.service_description import service_description_response
@@ -188,6 +192,8 @@ async def sparql_endpoint(request: Request) -> Response:
         if query is None:
             if request.method == "POST":
                 raise ProtocolError(400, "the request has no 'query' parameter")
+            if editor.wants_editor(request):
+                return await editor.editor_page(request)
             return service_description_response(request)
         return await _run_query(request, params, query)
     except ProtocolError as error:

@@ -11,7 +11,24 @@ import pyoxigraph as ox
 
 from genrl_kg.namespace import PREFIXES
 
-__all__ = ["FACTS", "TITLE_IRIS", "ResourceData", "prefixed", "render_page"]
+__all__ = [
+    "FACTS",
+    "TITLE_IRIS",
+    "ResourceData",
+    "authors_list",
+    "dedupe_rows",
+    "facts_table",
+    "grouped_rows",
+    "identity",
+    "page_head",
+    "page_title",
+    "prefixed",
+    "property_tables",
+    "render_page",
+    "term_link",
+    "term_text",
+    "values_of",
+]
 
 GENRL = PREFIXES["genrl"]
 DCT = PREFIXES["dcterms"]
@@ -65,7 +82,7 @@ class ResourceData:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def _text(term: Any, label: Any, labels: dict[str, str]) -> str:
+def term_text(term: Any, label: Any, labels: dict[str, str]) -> str:
     """Return the display text of a term: its label, its prefixed name, or its value."""
     if label is not None:
         return str(label.value)
@@ -76,9 +93,9 @@ def _text(term: Any, label: Any, labels: dict[str, str]) -> str:
     return str(term)
 
 
-def _link(data: ResourceData, term: Any, label: Any = None) -> str:
+def term_link(data: ResourceData, term: Any, label: Any = None) -> str:
     """Return HTML for a term: local IRIs link to their page, others are external links."""
-    text = html.escape(_text(term, label, data.labels))
+    text = html.escape(term_text(term, label, data.labels))
     if not isinstance(term, ox.NamedNode):
         if isinstance(term, ox.Literal) and term.language:
             return f'{text} <span class="lang">@{html.escape(term.language)}</span>'
@@ -105,7 +122,7 @@ def _predicate(data: ResourceData, iri: str) -> str:
     return f'<a href="{html.escape(href)}" title="{html.escape(iri)}">{shown}</a>'
 
 
-def _dedupe(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, Any, Any]]:
+def dedupe_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, Any, Any]]:
     """Keep one row per (first, second) term pair, with the smallest English/plain label."""
     best: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
     for a, b, label in rows:
@@ -120,7 +137,7 @@ def _dedupe(rows: Sequence[Sequence[Any]]) -> list[tuple[Any, Any, Any]]:
     return list(best.values())
 
 
-def _grouped(data: ResourceData, pairs: list[tuple[str, str, str]]) -> str:
+def grouped_rows(data: ResourceData, pairs: list[tuple[str, str, str]]) -> str:
     """Return table rows grouping (predicate IRI, sort key, value HTML) by predicate."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for predicate, key, cell in pairs:
@@ -135,17 +152,17 @@ def _grouped(data: ResourceData, pairs: list[tuple[str, str, str]]) -> str:
     return "".join(out)
 
 
-def _values(data: ResourceData, rows: list[tuple[Any, Any, Any]], iri: str) -> list[str]:
+def values_of(data: ResourceData, rows: list[tuple[Any, Any, Any]], iri: str) -> list[str]:
     """Return the linked values of predicate *iri*, sorted by their text."""
     found = sorted(
-        (_text(o, lab, data.labels).lower(), _link(data, o, lab))
+        (term_text(o, lab, data.labels).lower(), term_link(data, o, lab))
         for p, o, lab in rows
         if p.value == iri
     )
     return [cell for _, cell in found]
 
 
-def _facts(data: ResourceData, rows: list[tuple[Any, Any, Any]]) -> str:
+def facts_table(data: ResourceData, rows: list[tuple[Any, Any, Any]]) -> str:
     """Return the facts table of a paper (identifiers, table facts, Wikidata)."""
     facts = []
     for p, o, _ in rows:
@@ -158,7 +175,7 @@ def _facts(data: ResourceData, rows: list[tuple[Any, Any, Any]]) -> str:
             doi = html.escape(o.value)
             facts.append(("DOI", f'<a class="external" href="https://doi.org/{doi}">{doi}</a>'))
     for local, fallback in FACTS:
-        cells = _values(data, rows, GENRL + local)
+        cells = values_of(data, rows, GENRL + local)
         if cells:
             name = data.labels.get(GENRL + local) or fallback
             facts.append((name[:1].upper() + name[1:], ", ".join(cells)))
@@ -176,29 +193,82 @@ def _facts(data: ResourceData, rows: list[tuple[Any, Any, Any]]) -> str:
     return f'<h2>Facts</h2><table class="facts">{body}</table>'
 
 
-def _authors(data: ResourceData) -> str:
+def authors_list(data: ResourceData) -> str:
     """Return the ordered author list (genrl:authorship -> genrl:author, genrl:position)."""
     if not data.authors:
         return ""
     items = "".join(
-        f'<li value="{html.escape(position.value)}">{_link(data, author, name)}</li>'
+        f'<li value="{html.escape(position.value)}">{term_link(data, author, name)}</li>'
         for author, name, position in data.authors
     )
     return f'<h2>Authors</h2><ol class="authors">{items}</ol>'
 
 
-def render_page(data: ResourceData) -> str:
-    """Render the HTML page of one resource."""
-    rows = _dedupe(data.outgoing)
-    incoming = _dedupe(data.incoming)
-    title = data.iri
+def page_title(data: ResourceData, rows: list[tuple[Any, Any, Any]]) -> str:
+    """Return the resource's title: its first title or label, else its IRI."""
     for iri in TITLE_IRIS:
         texts = sorted(o.value for p, o, _ in rows if p.value == iri and isinstance(o, ox.Literal))
         if texts:
-            title = texts[0]
-            break
-    types = ", ".join(_values(data, rows, RDF_TYPE))
-    subjects = _values(data, rows, DCT + "subject")
+            return str(texts[0])
+    return data.iri
+
+
+def page_head(title: str, body_class: str) -> str:
+    """Return the page up to <main>: head, alternate formats, the site's navigation."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+        f"<title>{html.escape(title)}</title>"
+        '<link rel="stylesheet" href="/static/app.css">'
+        '<link rel="alternate" type="text/turtle" href="?format=turtle">'
+        '<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>'
+        f'<body class="{body_class}"><header><nav aria-label="Site"><a href="/">genrl-kg explorer</a>'
+        ' · <a href="/sparql">SPARQL editor</a></nav></header><main>'
+    )
+
+
+def identity(data: ResourceData, title: str, rows: list[tuple[Any, Any, Any]]) -> str:
+    """Return the heading, the IRI with the types, and the links to the RDF formats."""
+    types = ", ".join(values_of(data, rows, RDF_TYPE))
+    return (
+        f'<h1>{html.escape(title)}</h1><p class="iri"><code>{html.escape(data.iri)}</code>'
+        + (f' <span class="types">{types}</span>' if types else "")
+        + "</p>"
+        '<p class="formats">Also as <a href="?format=turtle">Turtle</a>, '
+        '<a href="?format=jsonld">JSON-LD</a>, <a href="?format=nt">N-Triples</a>, '
+        '<a href="?format=rdfxml">RDF/XML</a>.</p>'
+    )
+
+
+def property_tables(
+    data: ResourceData, rows: list[tuple[Any, Any, Any]], incoming: list[tuple[Any, Any, Any]]
+) -> str:
+    """Return the Properties table and the Referenced-by table."""
+    properties = grouped_rows(
+        data,
+        [
+            (p.value, term_text(o, lab, data.labels).lower(), term_link(data, o, lab))
+            for p, o, lab in rows
+        ],
+    )
+    back = grouped_rows(
+        data,
+        [
+            (p.value, term_text(s, lab, data.labels).lower(), term_link(data, s, lab))
+            for s, p, lab in incoming
+        ],
+    )
+    return (
+        f'<h2>Properties</h2><table class="properties">{properties}</table>' if rows else ""
+    ) + (f'<h2>Referenced by</h2><table class="incoming">{back}</table>' if incoming else "")
+
+
+def render_page(data: ResourceData) -> str:
+    """Render the HTML page of one resource."""
+    rows = dedupe_rows(data.outgoing)
+    incoming = dedupe_rows(data.incoming)
+    title = page_title(data, rows)
+    subjects = values_of(data, rows, DCT + "subject")
     categories = (
         '<h2>Categories</h2><ul class="categories">'
         + "".join(f"<li>{c}</li>" for c in subjects)
@@ -206,36 +276,12 @@ def render_page(data: ResourceData) -> str:
         if subjects
         else ""
     )
-    properties = _grouped(
-        data,
-        [(p.value, _text(o, lab, data.labels).lower(), _link(data, o, lab)) for p, o, lab in rows],
-    )
-    back = _grouped(
-        data,
-        [
-            (p.value, _text(s, lab, data.labels).lower(), _link(data, s, lab))
-            for s, p, lab in incoming
-        ],
-    )
-    esc = html.escape(data.iri)
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title>"
-        '<link rel="stylesheet" href="/static/app.css">'
-        '<link rel="alternate" type="text/turtle" href="?format=turtle">'
-        '<link rel="alternate" type="application/ld+json" href="?format=jsonld"></head>'
-        '<body class="resource"><header><nav><a href="/">genrl-kg query</a></nav></header><main>'
-        f'<h1>{html.escape(title)}</h1><p class="iri"><code>{esc}</code>'
-        + (f' <span class="types">{types}</span>' if types else "")
-        + "</p>"
-        '<p class="formats">Also as <a href="?format=turtle">Turtle</a>, '
-        '<a href="?format=jsonld">JSON-LD</a>, <a href="?format=nt">N-Triples</a>, '
-        '<a href="?format=rdfxml">RDF/XML</a>.</p>'
-        + _authors(data)
+        page_head(title, "resource")
+        + identity(data, title, rows)
+        + authors_list(data)
         + categories
-        + _facts(data, rows)
-        + (f'<h2>Properties</h2><table class="properties">{properties}</table>' if rows else "")
-        + (f'<h2>Referenced by</h2><table class="incoming">{back}</table>' if incoming else "")
+        + facts_table(data, rows)
+        + property_tables(data, rows, incoming)
         + "</main></body></html>\n"
     )
