@@ -16,6 +16,8 @@ from genrl_kg.linking import (
     load_curated_links,
     parse_citation_key,
 )
+from genrl_kg.linking.index import build_index
+from genrl_kg.linking.scoring import Ranking
 from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.tables import TableRow, read_tables
 
@@ -178,19 +180,6 @@ def _is_expected(paper_key: str | None, expected: str, cands: dict[str, PaperCan
     return paper_key == expected
 
 
-def _measure(links, cands):
-    """Return (correct, wrong, unresolved) citation keys."""
-    by_key = {c.key: c for c in cands}
-    correct = [
-        lk.citation_key
-        for lk in links
-        if _is_expected(lk.paper_key, EXPECTED[lk.citation_key], by_key)
-    ]
-    wrong = [lk for lk in links if lk.paper_key and lk.citation_key not in correct]
-    unresolved = [lk.citation_key for lk in links if lk.paper_key is None]
-    return correct, wrong, unresolved
-
-
 # A row whose paper is listed twice under two keys (arXiv and a publisher DOI): either is right.
 SAME_PAPER = {
     "kim2024stitching": "title:Stitching sub-trajectories with conditional diffusion model"
@@ -207,10 +196,55 @@ def _accepts(citation_key: str, paper_key: str | None, cands: dict[str, PaperCan
     return any(_is_expected(paper_key, alt, cands) for alt in alternatives)
 
 
+# How a person resolves each row of EXPECTED (checked by hand with it, reading the row's key,
+# framework, application and dataset against every listed title). Every row not named below is
+# resolvable by evidence: a key word, framework name or acronym, or run of application words
+# that is in its paper's title and in no other (with the key's year where it still helps).
+# Rows whose words do not single out their paper even with the key's year; the reasons are in
+# data/table-links.csv, which pins each of them:
+CURATED_ROWS = {
+    "janner2022diffuser",  # neither 'diffuser' nor the framework 'Diffuser' is in the title
+    "yang2023learning",  # 'learning' leads 17 titles; the cells point at another one
+    "chen2021learning",  # 'learning' leads 17 titles; the Modules cell repeats another title
+    "jain2023learning",  # 'learning' leads 17 titles; only 'goal' and 'reach' point to it
+    "wolczyk2024fine",  # two 2024 'Fine-tuning ...' titles; the framework cell names PPO, SAC
+    "kim2024stitching",  # one paper listed twice (arXiv and an AAAI DOI)
+}
+# Rows whose paper is not in the list at all: none at this commit.
+UNRESOLVABLE: set[str] = set()
+# Rows resolvable by evidence only with the key's year against the paper's: their words fit
+# several titles and the year picks one (for baumli2023vision, once rocamonde2023vision has
+# taken its own paper). Without arXiv years they may stay unresolved.
+NEEDS_YEAR = {
+    "du2023guiding",  # 'guiding' leads 3 titles; 'Exploring with LLMs (ELLM)' is in none
+    "wang2022diffusion",  # 'diffusion' leads 10 titles; 'Diffusion-QL' is in none
+    "wen2022multi",  # 'multi' leads 3 titles; 'Multi-Agent Transformer (MAT)' is in none
+    "baumli2023vision",  # 'vision' leads 4 titles; its cells fit rocamonde2023vision's as well
+    "nottingham2023embodied",  # 'embodied' leads a 2023 and a 2025 title; 'DECKARD' is in none
+}
+# Rows a person resolves without the year, which the resolver (it links only on a clear margin)
+# leaves open when it has no years: a known gap, listed so that no floor hides it.
+MISSED_WITHOUT_YEAR = {
+    "wang2024",  # 'RL-VLM-F' leads its title, but the key holds no title word to agree
+    "chen2024vision",  # 'Promptable Representations' is in its title; 'vision' leads 4 titles
+    "ye2023foundation",  # 'foundation' leads its title, but 'Actor-Critic' is in IDQL's title
+}
+EVIDENCE_ROWS = set(EXPECTED) - CURATED_ROWS - UNRESOLVABLE
+
+
+def test_hand_mapping_classes_partition_the_rows() -> None:
+    """The counts every floor below is derived from: 87 by evidence, 6 curated, 0 absent."""
+    assert set(EXPECTED) >= CURATED_ROWS | UNRESOLVABLE | NEEDS_YEAR | MISSED_WITHOUT_YEAR
+    assert (NEEDS_YEAR | MISSED_WITHOUT_YEAR) <= EVIDENCE_ROWS
+    assert NEEDS_YEAR.isdisjoint(MISSED_WITHOUT_YEAR)
+    assert (len(EVIDENCE_ROWS), len(CURATED_ROWS), len(UNRESOLVABLE)) == (87, 6, 0)
+    assert set(load_curated_links(CURATED_FILE)) == CURATED_ROWS
+
+
 @pytest.mark.upstream
 @pytest.mark.parametrize("with_year", [True, False], ids=["arxiv-year", "no-year"])
 def test_real_rows_link_to_hand_checked_papers(with_year: bool) -> None:
-    """With the curated file every one of the 93 real rows links to its hand-checked paper."""
+    """With the curated file every resolvable row links to its hand-checked paper."""
     rows, cands = _real_rows_and_candidates(with_year)
     assert {r.citation_key for r in rows} == set(EXPECTED)
     curated = load_curated_links(CURATED_FILE)
@@ -220,13 +254,16 @@ def test_real_rows_link_to_hand_checked_papers(with_year: bool) -> None:
     wrong = [
         (lk.citation_key, lk.paper_key)
         for lk in links
-        if lk.paper_key and not _accepts(lk.citation_key, lk.paper_key, by_key)
+        if lk.paper_key and not _accepts(lk.citation_key or "", lk.paper_key, by_key)
     ]
     assert wrong == []
-    unresolved = [lk.citation_key for lk in links if lk.paper_key is None]
-    # with arXiv years every row links; without them 7 rows stay unresolved (measured)
-    assert len(unresolved) <= (0 if with_year else 8)
-    assert sum(lk.method == "curated" for lk in links) == len(curated) <= 6
+    unresolved = {lk.citation_key for lk in links if lk.paper_key is None}
+    # Floor from the hand mapping: with years only the rows it calls unresolvable may stay
+    # open (none); without years also those needing the year, and the known misses.
+    allowed = UNRESOLVABLE if with_year else UNRESOLVABLE | NEEDS_YEAR | MISSED_WITHOUT_YEAR
+    assert unresolved <= allowed
+    assert len(unresolved) <= len(allowed)  # 0 with years, 8 without
+    assert sum(lk.method == "curated" for lk in links) == len(curated) == len(CURATED_ROWS)
     assert all(lk.confidence >= 0.4 for lk in links if lk.paper_key)
 
 
@@ -239,24 +276,28 @@ def test_resolver_alone_is_never_wrong(with_year: bool) -> None:
     by_key = {c.key: c for c in cands}
     linked = [lk for lk in links if lk.paper_key is not None]
     wrong = [
-        lk.citation_key for lk in linked if not _accepts(lk.citation_key, lk.paper_key, by_key)
+        lk.citation_key
+        for lk in linked
+        if not _accepts(lk.citation_key or "", lk.paper_key, by_key)
     ]
     assert wrong == []  # precision 1.0
-    recall = len(linked) / len(rows)
-    # measured: 87/93 with arXiv years, 80/93 without; unresolved rows say why
-    assert recall >= (0.9 if with_year else 0.8)
+    # Recall floor from the hand mapping: with years every row it calls resolvable by evidence
+    # links (87 of 93); without years those needing the year and the known misses may not.
+    must_link = EVIDENCE_ROWS if with_year else EVIDENCE_ROWS - NEEDS_YEAR - MISSED_WITHOUT_YEAR
+    assert must_link <= {lk.citation_key for lk in linked}
+    assert len(linked) / len(rows) >= len(must_link) / len(EXPECTED)  # 87/93, or 79/93
     for lk in links:
         assert (lk.method == "resolved") == (lk.paper_key is not None)
         assert lk.evidence
         if lk.paper_key is None:
             assert lk.method == "unresolved" and lk.evidence[0].startswith("best guess")
-    curated = load_curated_links(CURATED_FILE)
-    # the curated file only holds rows the resolver cannot get (with years)
-    if with_year:
-        assert {lk.citation_key for lk in links if lk.paper_key is None} == set(curated)
+    if with_year:  # the curated file holds exactly the rows the mapping says evidence misses
+        assert {lk.citation_key for lk in links if lk.paper_key is None} == CURATED_ROWS
 
 
-def _row(key: str, framework: str = "", application: str = "", table: str = "t", row: int = 2):
+def _row(
+    key: str, framework: str = "", application: str = "", table: str = "t", row: int = 2
+) -> TableRow:
     """A minimal TableRow for resolver tests."""
     return TableRow(
         table,
@@ -344,6 +385,46 @@ def test_a_paper_is_not_given_to_two_keys() -> None:
     links = link_rows(rows, CANDS)
     assert links[0].paper_key == "arxiv/2306.00958"
     assert links[1].paper_key is None
+
+
+def test_taking_a_paper_settles_the_rows_that_hesitated_over_it() -> None:
+    """A row torn between two papers links to the second once another row takes the first."""
+    cands = [replace(c, year=None) for c in CANDS]
+    torn = _row("ren2024diffusion", "Diffusion Policy", row=2)
+    assert link_rows([torn], cands)[0].paper_key is None  # 'Diffusion Policy' fits two titles
+    sure = _row("chi2023diffusion", "Diffusion Policy", "Visuomotor policy learning", row=3)
+    links = link_rows([torn, sure], cands)
+    assert [lk.paper_key for lk in links] == ["arxiv/2409.00588", "arxiv/2303.04137"]
+    assert links[0].evidence[-1].endswith("margin 6.0")
+
+
+def test_ranking_lists_every_candidate_once_best_first() -> None:
+    """The lazy ranking (full scores for papers sharing words, groups for the rest) is a total
+    order: every candidate once, points never rising, ties by key, each entry's own score."""
+    extra = [
+        PaperCandidate(f"web/p{i}", (f"Unrelated Topic {i}",), year, author)
+        for i, (year, author) in enumerate(
+            [(2020, None), (2023, "Ann Wang"), (None, "Bo Li"), (2024, None), (2023, None)]
+        )
+    ]
+    index = build_index([*CANDS, *extra, replace(CANDS[0], titles=("Diffuser",))])
+    assert len(index.cands) == len(CANDS) + len(extra)  # merged by key
+    rows = [
+        _row("wang2023diffusion", "Diffusion Policy", "Visuomotor policy learning"),
+        _row("xietext2reward", "Text2Reward"),
+        _row("li2020unrelated"),
+        _row(""),
+    ]
+    for row in rows:
+        ranked = Ranking(row, index).top_free({}, n=len(index.cands) + 1)
+        assert sorted(s.key for s in ranked) == sorted(c.key for c in index.cands)
+        assert ranked == sorted(ranked, key=lambda s: (-s.points, s.key))
+    wang = Ranking(rows[0], index).top_free({}, n=len(index.cands))
+    assert wang[0].key == "arxiv/2303.04137"
+    assert next(s for s in wang if s.key == "web/p1").evidence == (
+        "key year 2023, paper year 2023",
+        "first author 'Ann Wang' matches",
+    )
 
 
 def test_curated_file_overrides_and_is_validated(tmp_path: Path) -> None:

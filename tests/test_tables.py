@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+import re
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import openpyxl
@@ -11,16 +14,25 @@ import pytest
 from conftest import PROJECT_ROOT
 from xlsx_fixtures import (
     HEADER,
+    WORDS,
     lie_about_dimension,
+    made_up_rows,
     rewrite_entry,
+    use_shared_strings,
+    write_one_cell_rows,
+    write_rows,
     write_workbook,
     write_zip_bomb,
 )
 
 from genrl_kg.errors import InputError
 from genrl_kg.sources.tables import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_ROWS,
     ArchiveLimits,
     category_hint,
+    check_workbook_archive,
     iter_table_files,
     read_table,
     read_tables,
@@ -49,7 +61,8 @@ def test_odd_headers_blank_rows_and_trailing_columns(tmp_path: Path) -> None:
         None,
     ]
     blank = [" "] * 9  # cells that exist in the XML but hold only whitespace
-    rows = [header, [*_row("a2020x"), None, None], blank, _row("b2021y"), blank, blank]
+    rows: list[list[Any]] = [header, [*_row("a2020x"), None, None], blank, _row("b2021y")]
+    rows += [blank, blank]
     table = read_table(write_workbook(tmp_path / "RL_for_Diffusion_Policy_Table.xlsx", rows))
     assert [r.citation_key for r in table.rows] == ["a2020x", "b2021y"]
     assert [r.row for r in table.rows] == [2, 4]
@@ -67,7 +80,7 @@ def test_odd_headers_blank_rows_and_trailing_columns(tmp_path: Path) -> None:
 
 def test_unknown_column_is_kept_and_reported(tmp_path: Path) -> None:
     """A column nobody declared becomes an extra on each row and a warning, never dropped."""
-    rows = [[*HEADER, "Year"], [*_row("a2020x"), 2020], [*_row("b2021y"), None]]
+    rows: list[list[Any]] = [[*HEADER, "Year"], [*_row("a2020x"), 2020], [*_row("b2021y"), None]]
     table = read_table(write_workbook(tmp_path / "t.xlsx", rows))
     assert [(c.column, c.column_index, c.value) for c in table.rows[0].extras] == [
         ("Year", 8, "2020")
@@ -168,6 +181,215 @@ def test_read_tables_strict_and_lenient(tmp_path: Path) -> None:
         read_tables(tmp_path, strict=True)
 
 
+def test_table_over_the_row_cap_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """5,000 rows (write_only: no dimension tag) pass the archive checks and are refused."""
+    path = write_rows(tmp_path / "Big_Table.xlsx", [HEADER, *made_up_rows(5000)])
+    assert MAX_ROWS < 5000
+    check_workbook_archive(path)  # the archive itself is within its caps
+    with pytest.raises(
+        InputError, match=rf"Big_Table\.xlsx .*more than {MAX_ROWS} data rows"
+    ) as caught:
+        read_table(path)
+    assert "\n" not in str(caught.value) and f"reached row {MAX_ROWS + 2}" in str(caught.value)
+    tables, errors = read_tables(tmp_path)  # the build skips it with a warning ...
+    assert tables == [] and [e.source_file for e in errors] == ["Big_Table.xlsx"]
+    with pytest.raises(InputError, match=r"Big_Table\.xlsx"):  # ... or stops with --strict
+        read_tables(tmp_path, strict=True)
+
+
+def test_a_table_at_the_row_cap_is_read_whole(tmp_path: Path) -> None:
+    """Exactly MAX_ROWS data rows are read; the cap counts rows, not what the file claims."""
+    path = write_rows(tmp_path / "t.xlsx", [HEADER, *made_up_rows(MAX_ROWS)])
+    table = read_table(path)
+    assert len(table.rows) == MAX_ROWS and table.rows[-1].row == MAX_ROWS + 1
+    assert table.rows[-1].citation_key == f"{list(made_up_rows(MAX_ROWS))[-1][0]}"
+
+
+def test_row_cap_counts_every_sheet_and_ignores_the_dimension_tag(tmp_path: Path) -> None:
+    """With a cap of 40 rows: 40 read, 41 refused, two sheets of 30 refused, a lying tag too."""
+    limits = ArchiveLimits(max_rows=40)
+    assert (
+        len(read_table(write_rows(tmp_path / "a.xlsx", [HEADER, *made_up_rows(40)]), limits).rows)
+        == 40
+    )
+    over = write_workbook(tmp_path / "b.xlsx", [HEADER, *made_up_rows(41)])
+    lie_about_dimension(over, "A1:B2")
+    with zipfile.ZipFile(over) as z:
+        assert b'<dimension ref="A1:B2"' in z.read("xl/worksheets/sheet1.xml")
+    with pytest.raises(InputError, match=r"b\.xlsx .*more than 40 data rows \(reached row 42\)"):
+        read_table(over, limits)
+    wb = openpyxl.Workbook(write_only=True)
+    for name in ("One", "Two"):
+        sheet = wb.create_sheet(name)
+        for row in [HEADER, *made_up_rows(29)]:
+            sheet.append(row)
+    wb.save(tmp_path / "c.xlsx")
+    with pytest.raises(InputError, match=r"c\.xlsx .*more than 40 data rows"):
+        read_table(tmp_path / "c.xlsx", limits)
+
+
+@pytest.mark.slow
+def test_a_million_one_cell_rows_are_refused(tmp_path: Path) -> None:
+    """A million one-cell rows (about 31 MB unpacked) pass every archive check; the scan refuses.
+
+    Its time and memory are measured in bench/bench_tables.py (case table-1m).
+    """
+    path = write_one_cell_rows(tmp_path / "Million_Table.xlsx", 1_000_000)
+    with zipfile.ZipFile(path) as z:
+        assert sum(i.file_size for i in z.infolist()) > 28 * 2**20
+    check_workbook_archive(path)
+    with pytest.raises(InputError, match=rf"Million_Table\.xlsx .*more than {MAX_ROWS} data rows"):
+        read_table(path)
+
+
+def _words(size: int, seed: int = 3) -> str:
+    """*size* characters of random words (they compress about 3:1, under the ratio cap)."""
+    rng = random.Random(seed)
+    vocab = [
+        "".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(3, 9))) for _ in range(3000)
+    ]
+    return " ".join(rng.choices(vocab, k=size // 4))[:size]
+
+
+def test_huge_single_cell_is_refused_inline_or_shared(tmp_path: Path) -> None:
+    """A 3 MB cell is refused whether inline or in the shared strings; the cap itself is read."""
+    big = _words(3_000_000)
+    inline = write_rows(tmp_path / "Inline.xlsx", [HEADER, ["huge2024cell", big]])
+    with pytest.raises(
+        InputError,
+        match=rf"Inline\.xlsx .*row 2 column 2: a cell longer than the cap of {MAX_CELL_CHARS}",
+    ):
+        read_table(inline)
+    shared = use_shared_strings(
+        write_rows(tmp_path / "Shared.xlsx", [HEADER, ["huge2024cell", big]])
+    )
+    with pytest.raises(
+        InputError, match=r"Shared\.xlsx \(xl/sharedStrings\.xml\): a text longer than"
+    ):
+        read_table(shared)
+    edge = [HEADER, ["edge2024cell", _words(MAX_CELL_CHARS)]]
+    assert read_table(write_rows(tmp_path / "e.xlsx", edge)).rows[0].framework == edge[1][1].strip()
+    edge[1][1] = _words(MAX_CELL_CHARS + 1)
+    with pytest.raises(InputError, match=r"f\.xlsx"):
+        read_table(write_rows(tmp_path / "f.xlsx", edge))
+
+
+def test_shared_strings_read_like_inline_strings(tmp_path: Path) -> None:
+    """The same rows stored as Excel stores them (a shared-string table) read identically."""
+    rows = [HEADER, *made_up_rows(20)]
+    inline = read_table(write_rows(tmp_path / "t.xlsx", rows))
+    shared = read_table(use_shared_strings(write_rows(tmp_path / "t.xlsx", rows)))
+    assert shared.rows == inline.rows and len(shared.rows) == 20
+
+
+def test_columns_past_the_cap_are_refused(tmp_path: Path) -> None:
+    """A cell in column MAX_COLUMNS + 1 is refused, naming its row."""
+    row = ["wide2024row", *WORDS[:3]] + [None] * (MAX_COLUMNS - 4) + ["far"]
+    assert len(row) == MAX_COLUMNS + 1
+    path = write_rows(tmp_path / "Wide.xlsx", [HEADER, row])
+    with pytest.raises(
+        InputError, match=rf"Wide\.xlsx .*row 2 has a value in column {MAX_COLUMNS + 1}"
+    ):
+        read_table(path)
+    assert len(read_table(write_rows(tmp_path / "ok.xlsx", [HEADER, row[:-1]])).rows) == 1
+
+
+def test_empty_rows_and_cells_past_the_data_are_not_rows(tmp_path: Path) -> None:
+    """Like a Google Sheets export (1,000 rows, columns A-Z, mostly empty): only data counts."""
+    path = write_rows(tmp_path / "Sheets.xlsx", [HEADER, *made_up_rows(3)])
+    empty = b"".join(b'<row r="%d"><c r="Z%d" s="1"/></row>' % (r, r) for r in range(5, 1500))
+    pad = b'<c r="Q2" s="1"/><c r="BL2" s="1"/></row>'  # empty cells in columns 17 and 64
+    rewrite_entry(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda d: _pad_row_2(d, pad).replace(b"</sheetData>", empty + b"</sheetData>"),
+    )
+    assert MAX_ROWS < 1500
+    table = read_table(path)
+    assert [r.row for r in table.rows] == [2, 3, 4]
+    assert table.rows[0].citation_key == next(made_up_rows(1))[0]
+    far = write_rows(tmp_path / "Far.xlsx", [HEADER, *made_up_rows(1)])
+    rewrite_entry(
+        far, "xl/worksheets/sheet1.xml", lambda d: _pad_row_2(d, b'<c r="BM2" s="1"/></row>')
+    )
+    with pytest.raises(
+        InputError, match=r"Far\.xlsx .*row 2 has a cell in column 65, past column 64"
+    ):
+        read_table(far)
+
+
+def _pad_row_2(data: bytes, cells: bytes) -> bytes:
+    """Append *cells* (ending with ``</row>``) to row 2 of a sheet's XML."""
+    head, row2 = data.split(b'<row r="2"', 1)
+    row2_body, rest = row2.split(b"</row>", 1)
+    return head + b'<row r="2"' + row2_body + cells + rest
+
+
+def test_rows_out_of_order_are_refused_not_dropped(tmp_path: Path) -> None:
+    """A repeated row number would be dropped by openpyxl's read-only mode: it is refused."""
+    path = write_rows(tmp_path / "t.xlsx", [HEADER, *made_up_rows(3)])
+    rewrite_entry(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda d: re.sub(rb'r="([A-Z]*)3"', rb'r="\g<1>2"', d),
+    )
+    with pytest.raises(
+        InputError, match=r"t\.xlsx .*row 2 comes after row 2 \(rows out of order\)"
+    ):
+        read_table(path)
+
+
+def test_merged_range_past_the_caps_is_refused(tmp_path: Path) -> None:
+    """A merged range down to row 1,048,576 (or past the columns) would be filled cell by cell."""
+    path = write_workbook(tmp_path / "t.xlsx", [HEADER, *made_up_rows(3)], merges=["C2:C4"])
+    rewrite_entry(path, "xl/worksheets/sheet1.xml", lambda d: d.replace(b"C2:C4", b"C2:C1048576"))
+    with pytest.raises(InputError, match=r"merged ranges cover 1048575 cells, more than a table"):
+        read_table(path)
+    rewrite_entry(path, "xl/worksheets/sheet1.xml", lambda d: d.replace(b"C2:C1048576", b"C2:Z2"))
+    with pytest.raises(
+        InputError, match=rf"merged range C2:Z2 reaches past the cap of {MAX_COLUMNS}"
+    ):
+        read_table(path)
+
+
+def test_unknown_elements_and_deep_nesting_are_capped(tmp_path: Path) -> None:
+    """openpyxl keeps elements it does not know in memory: their number and depth are capped."""
+    path = write_rows(tmp_path / "t.xlsx", [HEADER, *made_up_rows(2)])
+    junk = b"<foo>" + b"".join(b"<x%d/>" % i for i in range(6_000)) + b"</foo>"
+    rewrite_entry(
+        path, "xl/worksheets/sheet1.xml", lambda d: d.replace(b"<sheetData>", junk + b"<sheetData>")
+    )
+    assert len(read_table(path).rows) == 2  # within the default cap
+    with pytest.raises(InputError, match=r"t\.xlsx \(xl/.*\): more than 5000 XML elements in"):
+        read_table(path, ArchiveLimits(max_xml_elements=5_000))
+    with pytest.raises(InputError, match=r"more than 5000 XML elements outside cells and shared"):
+        read_table(path, ArchiveLimits(max_other_elements=5_000))
+    cells = write_rows(tmp_path / "c.xlsx", [HEADER, *made_up_rows(1_000)])  # 24,000 elements
+    assert len(read_table(cells, ArchiveLimits(max_other_elements=5_000)).rows) == 1_000
+    deep = write_rows(tmp_path / "d.xlsx", [HEADER, *made_up_rows(2)])
+    nest = b"".join(b"<n%d>" % i for i in range(100)) + b"".join(
+        b"</n%d>" % i for i in reversed(range(100))
+    )
+    rewrite_entry(
+        deep,
+        "xl/worksheets/sheet1.xml",
+        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + nest),
+    )
+    with pytest.raises(
+        InputError, match=r"d\.xlsx \(xl/worksheets/sheet1\.xml\): XML nested more than 64"
+    ):
+        read_table(deep)
+
+
+def test_a_dtd_in_a_sheet_is_refused(tmp_path: Path) -> None:
+    """A sheet declaring entities is refused before any parser expands them."""
+    path = write_rows(tmp_path / "t.xlsx", [HEADER, *made_up_rows(2)])
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    rewrite_entry(path, "xl/worksheets/sheet1.xml", lambda d: doctype + d)
+    with pytest.raises(InputError, match=r"t\.xlsx \(xl/worksheets/sheet1\.xml\): has a DTD"):
+        read_table(path)
+
+
 @pytest.mark.parametrize(
     ("stem", "expected"),
     [
@@ -204,7 +426,7 @@ def _count_rows_independently(path: Path) -> int:
                 continue
             v = c.find("m:v", NS)
             text = (
-                shared[int(v.text)]
+                shared[int(v.text or 0)]
                 if c.get("t") == "s" and v is not None
                 else (v.text if v is not None else "")
             )

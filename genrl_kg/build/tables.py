@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from genrl_kg.build.context import BuildContext, PaperNode, Stage, StageReport
 from genrl_kg.errors import InputError
@@ -13,7 +13,7 @@ from genrl_kg.rdf.tables import add_table
 from genrl_kg.settings import DATA_DIR
 from genrl_kg.sources.arxiv import ArxivRecord
 from genrl_kg.sources.openalex import OpenAlexWork
-from genrl_kg.sources.tables import ParsedTable, read_table
+from genrl_kg.sources.tables import DEFAULT_LIMITS, MAX_ROWS, ParsedTable, read_table
 
 __all__ = ["STAGE", "TablesReport", "add_tables", "make_candidates"]
 
@@ -65,9 +65,14 @@ def add_tables(ctx: BuildContext) -> TablesReport:
     """Read every table of the sources, link its rows to papers and add rows and facts."""
     tables: list[ParsedTable] = []
     errors: list[str] = []
+    left = MAX_ROWS  # all tables together: the linker's cost grows with their rows
     for path in ctx.sources.table_paths:
         try:
-            tables.append(read_table(path))
+            if left <= 0:
+                raise InputError(f"{path.name}: the tables already hold {MAX_ROWS} data rows")
+            table = read_table(path, replace(DEFAULT_LIMITS, max_rows=left))
+            tables.append(table)
+            left -= len(table.rows)
         except InputError as exc:
             if ctx.options.strict:
                 raise

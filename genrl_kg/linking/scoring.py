@@ -1,73 +1,39 @@
-"""Score every candidate paper for a table row from the key, cells, year and author."""
+"""Score candidate papers for a table row from the key, cells, year and author.
+
+Only the candidates that share something with the row (found through the index's postings,
+see prepare.py) are scored on their titles; every other candidate scores by year and author
+alone, so it is ranked by group (year, author known) without being visited. The ranking is
+produced lazily, best first, and evidence is written only for the candidates it shows.
+"""
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping
+import heapq
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from genrl_kg.linking.evidence import (
-    _expand,
-    _framework_features,
-    _initials_run,
-    _key_hit,
-    _norm_phrase,
-    _shared_ngram,
-    _stems,
-    _title_words,
-    _tokens,
-)
-from genrl_kg.linking.keys import fold_name, parse_citation_key
-from genrl_kg.linking.records import PaperCandidate, RowLike
+from genrl_kg.linking.evidence import TitleFeatures, gram_in
+from genrl_kg.linking.index import PaperIndex
+from genrl_kg.linking.prepare import IDF_FLOOR, PreparedRow, prepare_row
+from genrl_kg.linking.records import RowLike
 
+__all__ = [
+    "OVERLAP_CAP",
+    "OVERLAP_WEIGHT",
+    "Ranking",
+    "Scored",
+    "confidence",
+    "year_delta",
+]
+
+Entry = tuple[float, int]  # (-points, candidate index): ascending order is best first
+_YEAR_POINTS = {0: 1.0, 1: 0.5, 2: 0.0, -1: -1.0}  # by key year minus paper year
 OVERLAP_WEIGHT = 0.4  # points per unit of IDF of a word shared by the row and the title
 OVERLAP_CAP = 6.0
-RARE_DF = 2  # a framework word used by at most this many titles identifies one
-IDF_FLOOR = 1.5  # words at least this common (idf below) carry no weight
-
-
-def _framework_evidence(raw: str, index: _Index, title: str) -> tuple[float, list[str]]:
-    """Score the framework cell (name, rare name words, acronym) against one title."""
-    fw = _framework_features(raw)
-    title_words = _title_words(title)
-    points, ev = 0.0, []
-    for token, norm in fw.singles:
-        if len(norm) >= 3 and norm in title_words and index.df.get(norm, 0) <= RARE_DF:
-            points = max(points, 3.0)
-            ev.append(f"framework word '{token}' in title")
-    if fw.phrase is not None and fw.phrase in f" {_norm_phrase(title)} ":
-        points = max(points, 3.0)
-        ev.append(f"framework name '{fw.name}' in title")
-    if not points and fw.letters.isalpha() and _initials_run(fw.letters, title):
-        points = 2.5
-        ev.append(f"framework acronym '{fw.short}' = initials of title words")
-    return points, ev
 
 
 @dataclass(frozen=True)
-class _Index:
-    """Candidates with document frequencies of their title stems and words."""
-
-    cands: tuple[PaperCandidate, ...]
-    df: Mapping[str, int]
-    idf: Mapping[str, float]
-
-
-def _build_index(candidates: Iterable[PaperCandidate]) -> _Index:
-    """Merge candidates by key and count how many titles use each stem/word."""
-    cands = tuple(_merge(candidates))
-    df: dict[str, int] = {}
-    for c in cands:
-        words = {re.sub(r"[^a-z0-9]", "", w) for t in c.titles for w in _tokens(t)}
-        for s in set().union(*(_stems(t) for t in c.titles)) | words:
-            df[s] = df.get(s, 0) + 1
-    idf = {s: math.log((len(cands) + 1) / (n + 1)) for s, n in df.items()}
-    return _Index(cands, df, idf)
-
-
-@dataclass(frozen=True)
-class _Scored:
+class Scored:
     """One candidate's evidence points for one row."""
 
     points: float
@@ -75,75 +41,189 @@ class _Scored:
     key: str
 
 
-def _score_row(row: RowLike, index: _Index) -> list[_Scored]:
-    """Score every candidate for *row*, best first."""
-    ck = parse_citation_key(row.citation_key or "")
-    main = _stems(_expand(" ".join(x or "" for x in (row.framework, row.application))))
-    extra = _stems(row.dataset or "") - main
-    hits = []
-    for cand in index.cands:
-        found = [h for h in (_key_hit(ck, t) for t in cand.titles) if h]
-        hits.append(min(found, key=lambda h: ("start", "colon", "in").index(h[0]), default=None))
-    lead_count = sum(1 for h in hits if h and h[0] != "in")
-    scored = []
-    for cand, hit in zip(index.cands, hits, strict=True):
-        points, ev = 0.0, []
-        if hit:
-            place, initials = hit
-            if place == "in":
-                points += min(1.0, max(0.0, index.idf.get(ck.word, 0.0) - IDF_FLOOR) / 2)
-            else:
-                points += (1.5 if place == "start" else 1.0) + 3.0 / lead_count
-            ev.append(f"key word '{ck.word}' {place} of title ({lead_count} such titles)")
-            if initials:
-                points += 1.5
-                ev.append(f"key initials '{ck.initials}' match")
-        best_title: tuple[float, list[str]] = (0.0, [])
-        for title in cand.titles:
-            fp, fev = _framework_evidence(row.framework or "", index, title)
-            gram = _shared_ngram(row.application or "", title)
-            if gram:
-                fp += 1.5
-                fev = [*fev, f"application phrase '{gram}' in title"]
-            stems = _stems(title)
-            weight = sum(max(0.0, index.idf.get(s, 0.0) - IDF_FLOOR) for s in main & stems)
-            weight += 0.5 * sum(max(0.0, index.idf.get(s, 0.0) - IDF_FLOOR) for s in extra & stems)
-            op = min(OVERLAP_CAP, OVERLAP_WEIGHT * weight)
-            shared = sorted((main | extra) & stems)
-            oev = [f"title words shared: {', '.join(shared)}"] if shared else []
-            if fp + op > best_title[0] or not best_title[1]:
-                best_title = (fp + op, fev + oev)
-        points += best_title[0]
-        ev += best_title[1]
-        if ck.year is not None and cand.year is not None:
-            gap = ck.year - cand.year  # a key's year is rarely before the paper's first version
-            delta = {0: 1.0, 1: 0.5, 2: 0.0, -1: -1.0}.get(gap, -2.0 if gap < 0 else -1.0)
-            points += delta
-            ev.append(f"key year {ck.year}, paper year {cand.year}")
-        if ck.author and cand.first_author:
-            same = fold_name(cand.first_author.split()[-1]) == ck.author
-            points += 3.0 if same else -2.0
-            ev.append(f"first author {cand.first_author!r} {'matches' if same else 'differs'}")
-        scored.append(_Scored(round(points, 3), tuple(ev), cand.key))
-    return sorted(scored, key=lambda s: (-s.points, s.key))
+def year_delta(key_year: int, paper_year: int) -> float:
+    """Points for a key's year against the paper's (a key is rarely older than the paper).
+
+    >>> year_delta(2023, 2023), year_delta(2024, 2023), year_delta(2022, 2023), year_delta(2027, 2023)
+    (1.0, 0.5, -1.0, -1.0)
+    """
+    gap = key_year - paper_year
+    return _YEAR_POINTS.get(gap, -2.0 if gap < 0 else -1.0)
 
 
-def _confidence(score: float, margin: float) -> float:
-    """Map score and margin over the runner-up to 0..1."""
+def _title_points(pr: PreparedRow, index: PaperIndex, i: int, t: int) -> float:
+    """Points of title *t* of candidate *i*: framework name, words or acronym; application
+    phrase; shared words."""
+    fp = 0.0
+    if i in pr.named:
+        title, fw = index.titles[i][t], pr.features.framework
+        if not pr.single_set.isdisjoint(title.words) or (
+            fw.phrase is not None and fw.phrase in title.norm
+        ):
+            fp = 3.0
+        elif fw.letters.isalpha() and len(fw.letters) >= 3 and fw.letters in title.initials:
+            fp = 2.5
+        grams = pr.grams.get(i, ())
+        if grams and any(gram_in(g, title.phrase) for g in grams):
+            fp += 1.5
+    weight = pr.overlap.get((i, t))
+    if weight is None:
+        return fp  # fp + min(OVERLAP_CAP, 0.0), exactly
+    return fp + min(OVERLAP_CAP, OVERLAP_WEIGHT * weight)
+
+
+def _title_evidence(pr: PreparedRow, title: TitleFeatures, grams: tuple[str, ...]) -> list[str]:
+    """Why one title scores: the framework, application phrase and shared words found in it."""
+    fw, ev = pr.features.framework, []
+    for token, norm in pr.singles:
+        if norm in title.words:
+            ev.append(f"framework word '{token}' in title")
+    if fw.phrase is not None and fw.phrase in title.norm:
+        ev.append(f"framework name '{fw.name}' in title")
+    letters = fw.letters
+    if not ev and letters.isalpha() and len(letters) >= 3 and letters in title.initials:
+        ev.append(f"framework acronym '{fw.short}' = initials of title words")
+    gram = next((g for g in grams if gram_in(g, title.phrase)), None)
+    if gram:
+        ev.append(f"application phrase '{gram}' in title")
+    shared = sorted(pr.stems & title.stems)
+    return [*ev, f"title words shared: {', '.join(shared)}"] if shared else ev
+
+
+def _points(pr: PreparedRow, index: PaperIndex, i: int) -> float:
+    """Points of candidate *i* for the row: key, best title, year, first author."""
+    ck, cand, hit = pr.features.ck, index.cands[i], pr.hits.get(i)
+    points = 0.0
+    if hit:
+        if hit[0] == "in":
+            points += min(1.0, max(0.0, index.idf.get(ck.word, 0.0) - IDF_FLOOR) / 2)
+        else:
+            points += (1.5 if hit[0] == "start" else 1.0) + 3.0 / pr.leads
+        if hit[1]:
+            points += 1.5
+    if i in pr.touched:  # otherwise every title scores 0.0
+        titles = range(len(index.titles[i]))
+        points += max((_title_points(pr, index, i, t) for t in titles), default=0.0)
+    if ck.year is not None and cand.year is not None:
+        points += year_delta(ck.year, cand.year)
+    if ck.author and cand.first_author:
+        points += 3.0 if index.surnames[i] == ck.author else -2.0
+    return round(points, 3)
+
+
+def _points_all(pr: PreparedRow, index: PaperIndex, explicit: set[int]) -> list[Entry]:
+    """Entries of the *explicit* candidates, best first; those reached by shared words alone
+    are summed in one pass over the row's (candidate, title) weights, as _points would."""
+    best: dict[int, float] = {}
+    for (i, _), weight in pr.overlap.items():
+        op = min(OVERLAP_CAP, OVERLAP_WEIGHT * weight)
+        if op > best.get(i, 0.0):
+            best[i] = op
+    ck, cands, surnames = pr.features.ck, index.cands, index.surnames
+    key_year, author, exact = ck.year, ck.author, pr.named | pr.hits.keys()
+    entries = []
+    for i in explicit:
+        if i in exact:
+            entries.append((-_points(pr, index, i), i))
+            continue
+        points = 0.0
+        points += best.get(i, 0.0)
+        year = cands[i].year
+        if key_year is not None and year is not None:
+            gap = key_year - year
+            points += _YEAR_POINTS.get(gap, -2.0 if gap < 0 else -1.0)
+        if author and cands[i].first_author:
+            points += 3.0 if surnames[i] == author else -2.0
+        entries.append((-round(points, 3), i))
+    entries.sort()
+    return entries
+
+
+def _score(pr: PreparedRow, index: PaperIndex, i: int) -> Scored:
+    """Score candidate *i* for the row in full, with its evidence."""
+    ck, cand, hit = pr.features.ck, index.cands[i], pr.hits.get(i)
+    ev = []
+    if hit:
+        ev.append(f"key word '{ck.word}' {hit[0]} of title ({pr.leads} such titles)")
+        if hit[1]:
+            ev.append(f"key initials '{ck.initials}' match")
+    best: tuple[float, list[str]] = (0.0, [])  # the first best title; one with evidence beats none
+    grams = pr.grams.get(i, ())
+    for t, title in enumerate(index.titles[i]):
+        points = _title_points(pr, index, i, t)
+        if points > best[0] or not best[1]:
+            best = (points, _title_evidence(pr, title, grams))
+    ev += best[1]
+    if ck.year is not None and cand.year is not None:
+        ev.append(f"key year {ck.year}, paper year {cand.year}")
+    if ck.author and cand.first_author:
+        same = index.surnames[i] == ck.author
+        ev.append(f"first author {cand.first_author!r} {'matches' if same else 'differs'}")
+    return Scored(_points(pr, index, i), tuple(ev), cand.key)
+
+
+def _group_stream(negative: float, members: tuple[int, ...], skip: set[int]) -> Iterator[Entry]:
+    """Entries of one group of equal points, in key order, without the candidates in *skip*."""
+    return ((negative, i) for i in members if i not in skip)
+
+
+class Ranking:
+    """One row's candidates, best first (points down, key up), produced lazily."""
+
+    def __init__(self, row: RowLike, index: PaperIndex) -> None:
+        """Score the candidates that share something with *row*; group the rest."""
+        self.prepared = pr = prepare_row(row, index)
+        self.key = pr.features.key
+        self.index = index
+        ck = pr.features.ck
+        explicit = set(pr.touched)
+        if ck.author:
+            explicit.update(index.authors.get(ck.author, ()))
+        first = _points_all(pr, index, explicit)
+        streams: list[Iterator[Entry]] = [iter(first)]
+        for (year, has_author), members in index.groups.items():
+            points = 0.0
+            if ck.year is not None and year is not None:
+                points += year_delta(ck.year, year)
+            if ck.author and has_author:
+                points += -2.0
+            streams.append(_group_stream(-round(points, 3), members, explicit))
+        self._stream = heapq.merge(*streams)
+        self._scored: dict[int, Scored] = {}
+        self._seen: list[Entry] = []
+        self._start = 0  # entries before it are claimed by another key, for good
+
+    def scored(self, i: int) -> Scored:
+        """The full score and evidence of candidate *i*."""
+        if i not in self._scored:
+            self._scored[i] = _score(self.prepared, self.index, i)
+        return self._scored[i]
+
+    def top_free(self, claimed: Mapping[str, str], n: int = 2) -> list[Scored]:
+        """The *n* best candidates not claimed by another citation key."""
+        key, cands = self.key, self.index.cands
+        found: list[Scored] = []
+        pos = self._start
+        while len(found) < n:
+            if pos == len(self._seen):
+                entry = next(self._stream, None)
+                if entry is None:
+                    break
+                self._seen.append(entry)
+            i = self._seen[pos][1]
+            if claimed.get(cands[i].key, key) == key:
+                found.append(self.scored(i))
+            elif not found and pos == self._start:
+                self._start += 1
+            pos += 1
+        return found
+
+
+def confidence(score: float, margin: float) -> float:
+    """Map score and margin over the runner-up to 0..1.
+
+    >>> confidence(6.0, 4.0), confidence(-1.0, 0.0)
+    (0.667, 0.0)
+    """
     score, margin = max(score, 0.0), max(margin, 0.0)
     return round(score / (score + 3.0) * (0.6 + 0.4 * min(1.0, margin / 4.0)), 3)
-
-
-def _merge(candidates: Iterable[PaperCandidate]) -> list[PaperCandidate]:
-    """Merge candidates that share a key (titles united, first year/author kept)."""
-    merged: dict[str, PaperCandidate] = {}
-    for c in candidates:
-        old = merged.get(c.key)
-        if old is None:
-            merged[c.key] = c
-        else:
-            titles = old.titles + tuple(t for t in c.titles if t not in old.titles)
-            merged[c.key] = PaperCandidate(
-                c.key, titles, old.year or c.year, old.first_author or c.first_author
-            )
-    return list(merged.values())

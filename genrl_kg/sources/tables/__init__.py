@@ -26,12 +26,19 @@ from genrl_kg.sources.tables.reader import (
 )
 from genrl_kg.sources.tables.safety import (
     DEFAULT_LIMITS,
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
     MAX_COMPRESSION_RATIO,
     MAX_ENTRIES,
+    MAX_MERGED_RANGES,
+    MAX_OTHER_ELEMENTS,
+    MAX_ROWS,
     MAX_TOTAL_UNCOMPRESSED,
+    MAX_XML_ELEMENTS,
     ArchiveLimits,
     check_workbook_archive,
 )
+from genrl_kg.sources.tables.scan import SheetScan, scan_workbook
 
 __all__ = [
     "BENCHMARK_ALIASES",
@@ -39,12 +46,19 @@ __all__ = [
     "FIELDS",
     "FOUNDATION_MODEL_ALIASES",
     "HEADER_VARIANTS",
+    "MAX_CELL_CHARS",
+    "MAX_COLUMNS",
     "MAX_COMPRESSION_RATIO",
     "MAX_ENTRIES",
+    "MAX_MERGED_RANGES",
+    "MAX_OTHER_ELEMENTS",
+    "MAX_ROWS",
     "MAX_TOTAL_UNCOMPRESSED",
+    "MAX_XML_ELEMENTS",
     "ArchiveLimits",
     "Cell",
     "ParsedTable",
+    "SheetScan",
     "TableError",
     "TableRow",
     "TableWarning",
@@ -56,6 +70,7 @@ __all__ = [
     "parse_framework",
     "read_table",
     "read_tables",
+    "scan_workbook",
     "split_foundation_models",
     "split_tags",
 ]

@@ -1,8 +1,12 @@
-"""Reads the survey's .xlsx tables into TableRow records, safely and without trusting the sheet."""
+"""Reads the survey's .xlsx tables into TableRow records, safely and without trusting the sheet.
+
+Three steps, each bounded by the one before: the zip archive is checked (safety.py), every
+part is streamed against the table caps (scan.py), then openpyxl reads each sheet in read-only
+mode with its dimension tag reset (grid.py). A table past a cap raises InputError naming it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,16 +15,25 @@ from typing import Any
 import defusedxml  # noqa: F401  (openpyxl uses it automatically when it is importable)
 import openpyxl
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from genrl_kg.errors import InputError
+from genrl_kg.sources.tables.grid import Grid, read_grid
 from genrl_kg.sources.tables.normalize import category_hint, fold_space
-from genrl_kg.sources.tables.safety import (
-    DEFAULT_LIMITS,
-    ArchiveLimits,
-    archive_has_formulas,
-    check_workbook_archive,
-)
+from genrl_kg.sources.tables.safety import DEFAULT_LIMITS, ArchiveLimits, check_workbook_archive
+from genrl_kg.sources.tables.scan import SheetScan, scan_workbook
+
+__all__ = [
+    "FIELDS",
+    "HEADER_VARIANTS",
+    "Cell",
+    "ParsedTable",
+    "TableError",
+    "TableRow",
+    "TableWarning",
+    "iter_table_files",
+    "read_table",
+    "read_tables",
+]
 
 log = logging.getLogger(__name__)
 
@@ -118,69 +131,9 @@ class ParsedTable:
     warnings: tuple[TableWarning, ...]
 
 
-def cell_text(value: Any) -> str | None:
-    """Turn a cell value into text, None when empty or whitespace only.
-
-    >>> cell_text(3.0), cell_text(2.5), cell_text("  "), cell_text(True)
-    ('3', '2.5', None, 'TRUE')
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
-        return value.isoformat()
-    text = str(value)
-    return text if text.strip() else None
-
-
-def _fill_merged(ws: Worksheet, name: str, sheet: str, warnings: list[TableWarning]) -> dict:
-    """Map every covered cell of a merged range to its top-left value, noting each range."""
-    filled: dict[tuple[int, int], Any] = {}
-    for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        value = ws.cell(rng.min_row, rng.min_col).value
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                filled[(r, c)] = value
-        warnings.append(
-            TableWarning(
-                name,
-                sheet,
-                rng.min_row,
-                None,
-                f"merged cells {rng.coord}: top-left value copied into every cell of the range",
-            )
-        )
-    return filled
-
-
-def _read_sheet(
-    ws: Worksheet, formulas: Worksheet | None, path: Path, warnings: list[TableWarning]
-) -> list[TableRow]:
-    """Read one worksheet (normal mode: every row is parsed, the dimension tag is not used)."""
-    name, sheet, stem = path.name, ws.title, path.stem
-    merged = _fill_merged(ws, name, sheet, warnings)
-    grid: dict[int, dict[int, str]] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            value = merged.get((cell.row, cell.column), cell.value)
-            if value is None and formulas is not None:
-                source = formulas.cell(cell.row, cell.column)
-                if source.data_type == "f":
-                    warnings.append(
-                        TableWarning(
-                            name,
-                            sheet,
-                            cell.row,
-                            cell.coordinate,
-                            f"formula {source.value!r} has no cached value; cell read as empty",
-                        )
-                    )
-            text = cell_text(value)
-            if text is not None:
-                grid.setdefault(cell.row, {})[cell.column] = text
+def _read_sheet(grid: Grid, path: Path, sheet: str, warnings: list[TableWarning]) -> list[TableRow]:
+    """Turn one sheet's text cells into rows: find the header, map columns to fields."""
+    name, stem = path.name, path.stem
     if not grid:
         return []
     header_row = min(grid)
@@ -257,26 +210,63 @@ def _read_sheet(
     return rows
 
 
-def read_table(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS) -> ParsedTable:
-    """Read one survey table after checking the archive; raise InputError naming the file."""
-    path = Path(path)
-    sheet_entries = check_workbook_archive(path, limits)
+def _read_worksheet(
+    path: Path, ws: Any, fws: Any | None, scan: SheetScan, limits: ArchiveLimits, row_limit: int
+) -> tuple[list[TableRow], list[TableWarning], int]:
+    """Read one checked sheet (and its formulas sheet, if any): rows, warnings, rows with text."""
+    warnings: list[TableWarning] = []
+
+    def note(row: int, column: str | None, message: str) -> None:
+        warnings.append(TableWarning(path.name, ws.title, row, column, message))
+
+    grid = read_grid(ws, fws, scan, f"{path}: sheet {ws.title!r}", limits, note, row_limit)
+    return _read_sheet(grid, path, ws.title, warnings), warnings, len(grid)
+
+
+def _read_workbook(path: Path, limits: ArchiveLimits) -> tuple[list[TableRow], list[TableWarning]]:
+    """Scan every part against the caps, then read each sheet in read-only (streaming) mode."""
+    scans = scan_workbook(path, limits)
+    rows: list[TableRow] = []
+    warnings: list[TableWarning] = []
+    used = 0  # rows with text so far: a table holds a header and max_rows data rows
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    fwb = None
     try:
-        wb = openpyxl.load_workbook(path, data_only=True)
-        fwb = (
-            openpyxl.load_workbook(path, data_only=False)
-            if archive_has_formulas(path, sheet_entries)
-            else None
-        )
+        for ws in wb.worksheets:
+            # read-only openpyxl keeps each sheet's zip entry name in _worksheet_path
+            scan = scans.get(ws._worksheet_path)
+            if scan is None:
+                raise InputError(f"{path}: sheet {ws.title!r} has no part in the archive")
+            fws = None
+            if scan.has_formulas:
+                fwb = fwb or openpyxl.load_workbook(path, read_only=True, keep_links=False)
+                fws = fwb[ws.title]
+            limit = limits.max_rows + 1 - used
+            sheet_rows, sheet_warnings, filled = _read_worksheet(path, ws, fws, scan, limits, limit)
+            used += filled
+            rows += sheet_rows
+            warnings += sheet_warnings
+    finally:
+        wb.close()
+        if fwb is not None:
+            fwb.close()
+    return rows, warnings
+
+
+def read_table(path: Path | str, limits: ArchiveLimits = DEFAULT_LIMITS) -> ParsedTable:
+    """Read one survey table after checking the archive and each sheet against the caps.
+
+    Raise InputError naming the file (and sheet, row or cell) when it is damaged or over a cap.
+    """
+    path = Path(path)
+    check_workbook_archive(path, limits)
+    try:
+        rows, warnings = _read_workbook(path, limits)
     except InputError:
         raise
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError(f"{path}: not a readable workbook ({type(exc).__name__}: {exc})") from exc
-    warnings: list[TableWarning] = []
-    rows: list[TableRow] = []
-    for ws in wb.worksheets:
-        fws = fwb[ws.title] if fwb is not None else None
-        rows.extend(_read_sheet(ws, fws, path, warnings))
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise InputError(f"{path}: not a readable workbook ({detail:.200})") from exc
     for w in warnings:
         log.info("%s [%s] row %s col %s: %s", w.source_file, w.sheet, w.row, w.column, w.message)
     return ParsedTable(
