@@ -27,8 +27,8 @@ sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 from fake_servers import FakeResponse, FakeServer, RecordedRequest  # noqa: E402
 from test_arxiv import entry, feed  # noqa: E402
 
-from genrl_kg.build import ArxivOptions, BuildOptions  # noqa: E402
-from genrl_kg.build import run_build  # noqa: E402
+from genrl_kg.build import ArxivOptions, BuildOptions, run_build  # noqa: E402
+from genrl_kg.build.arxiv import ArxivReport  # noqa: E402
 from genrl_kg.sources.upstream import local_source  # noqa: E402
 
 API = "/api/query"
@@ -40,10 +40,10 @@ def _answer(request: RecordedRequest) -> FakeResponse:
     return FakeResponse(body=body, content_type="application/atom+xml")
 
 
-def _timed_build(store: Path, options: EnrichOptions | None) -> tuple[float, dict[str, object]]:
+def _timed_build(store: Path, options: BuildOptions) -> tuple[float, ArxivReport]:
     sources = local_source(UPSTREAM)
     start = time.perf_counter()
-    report = run_build(sources, store, enrich=options)
+    report = run_build(sources, store, options)
     return time.perf_counter() - start, report.arxiv
 
 
@@ -57,19 +57,20 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-enrich-"))
     with FakeServer() as server:
         server.route(API, _answer)
-        options = EnrichOptions(base_url=server.url_for(API), cache_dir=work / "cache")
+        arxiv_options = ArxivOptions(base_url=server.url_for(API))
+        options = BuildOptions(cache_dir=work / "cache", arxiv=arxiv_options)
         cold, arxiv = _timed_build(work / "store", options)
         cold_requests = len(server.requests)
-        print(f"cold: {cold_requests} requests for {arxiv['with_arxiv_id']} ids, {cold:.2f} s")
+        print(f"cold: {cold_requests} requests for {arxiv.with_arxiv_id} ids, {cold:.2f} s")
         baseline, warm = [], []
         for _ in range(args.repeats):
-            baseline.append(_timed_build(work / "store", None)[0])
+            baseline.append(_timed_build(work / "store", BuildOptions(cache_dir=work / "cache"))[0])
             server.clear()
             seconds, arxiv = _timed_build(work / "store", options)
             warm.append(seconds)
             assert not server.requests, "a warm build asked the server"
         b, w = statistics.median(baseline), statistics.median(warm)
-        print(f"warm: 0 requests, enriched {arxiv['enriched']}; median of {args.repeats}")
+        print(f"warm: 0 requests, enriched {arxiv.enriched}; median of {args.repeats}")
         print(f"build without enrichment {b:.3f} s, warm build {w:.3f} s, ratio {w / b:.2f}x")
 
 

@@ -235,9 +235,7 @@ class Taxonomy:
 
     def leaves(self) -> tuple[str, ...]:
         """Return the taxonomy concepts without a narrower concept, sorted by IRI."""
-        return tuple(
-            c for c in self.concepts(TAXONOMY_SCHEME) if self.value(c, _NARROWER) is None
-        )
+        return tuple(c for c in self.concepts(TAXONOMY_SCHEME) if self.value(c, _NARROWER) is None)
 
     def _lookup(self, scheme: str, text: str, plural: bool = False) -> list[str]:
         """Return the concepts of *scheme* with a label matching *text*."""

@@ -486,7 +486,7 @@ def test_bundle_delisted_papers(bundle_history: History, bundle_timeline: Timeli
     assert code.delisted is None and code.first_listed.date.year == 2024
     # Listed by title only in 2024, then with its arXiv link, then with its OpenReview link.
     assert [r.old_key for r in code.rekeys][-1] == "arxiv/2402.04764"
-    assert [r.old_key for r in code.rekeys][0].startswith("title/")
+    assert code.rekeys[0].old_key.startswith("title/")
 
 
 @pytest.mark.slow

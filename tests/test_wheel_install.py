@@ -59,8 +59,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     root = tmp_path_factory.mktemp("wheel")
     shutil.copytree(PROJECT_ROOT, root / "src", symlinks=True, ignore=_ignore)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation"]
-        + ["-w", str(root / "dist"), str(root / "src")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(root / "dist"),
+            str(root / "src"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -69,8 +79,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
     target = next((root / "venv" / "lib").glob("python3*/site-packages"))
     (target / "deps.pth").write_text(site.getsitepackages()[0] + "\n", encoding="utf-8")
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(root / "venv" / "bin" / "python")]
-        + ["install", "-q", "--no-deps", "--no-index", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(root / "venv" / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            str(wheel),
+        ],
         check=True,
         capture_output=True,
     )

@@ -15,9 +15,7 @@ __all__ = ["plot"]
 
 @cli.command()
 @STORE_OPTION
-@click.argument(
-    "kind", type=click.Choice(["trends", "matrix", "taxonomy", "growth", "citations"])
-)
+@click.argument("kind", type=click.Choice(["trends", "matrix", "taxonomy", "growth", "citations"]))
 @click.option(
     "-o",
     "--output",
