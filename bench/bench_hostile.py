@@ -25,7 +25,6 @@ import fcntl
 import hashlib
 import http.client
 import http.server
-import io
 import json
 import os
 import random
@@ -499,32 +498,13 @@ def write_million_rows(path: Path, header: list[str], rows: int = 1_000_000) -> 
     """Write the real header (openpyxl write_only), then *rows* one-cell rows.
 
     The data rows are written without ``r`` attributes (valid OOXML) so the archive stays
-    under the 32 MiB unpacked cap: openpyxl's own rows take about 60 bytes each.
+    under the 32 MiB unpacked cap: openpyxl's own rows take about 60 bytes each. The writer is
+    the tests' own (tests/xlsx_fixtures.py).
     """
-    from openpyxl import Workbook
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+    from xlsx_fixtures import write_one_cell_rows
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Sheet1")
-    sheet.append(header)
-    skeleton = io.BytesIO()
-    workbook.save(skeleton)
-    with zipfile.ZipFile(skeleton) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info.filename)
-            if info.filename != "xl/worksheets/sheet1.xml":
-                new.writestr(info, data)
-                continue
-            head, tail = data.split(b"</sheetData>")
-            with new.open(info.filename, "w", force_zip64=True) as out:
-                out.write(head)
-                for start in range(0, rows, 50_000):
-                    stop = min(rows, start + 50_000)
-                    out.write(
-                        "".join(
-                            f"<row><c><v>{i}</v></c></row>" for i in range(start, stop)
-                        ).encode()
-                    )
-                out.write(b"</sheetData>" + tail)
+    write_one_cell_rows(path, rows, header)
 
 
 def write_million_rows_plain(path: Path, header: list[str], rows: int = 1_000_000) -> None:
