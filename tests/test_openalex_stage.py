@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 from fake_servers import FakeResponse, FakeServer, RecordedRequest, closed_port_url
 from test_arxiv import API, FakeArxiv, entry
+from test_linking import EXPECTED
 
 from genrl_kg.build import ArxivOptions, BuildOptions, BuildReport, OpenAlexOptions, run_build
 from genrl_kg.build.openalex import OpenAlexReport
@@ -525,3 +526,63 @@ def test_quiet_logs_no_warning_on_a_warm_complete_run(
     with caplog.at_level(logging.WARNING, logger="genrl_kg.sources.openalex"):
         build(cold.store_dir.parent, servers, online(servers), name="quiet")
     assert not [r for r in caplog.records if r.name.startswith("genrl_kg.sources.openalex")]
+
+
+# First authors as the two papers themselves name them (read from the papers, not from code).
+FIRST_AUTHORS = {"2302.06692": "Yuqing Du", "2205.14953": "Muning Wen"}
+
+
+def _real_list_answer(request: RecordedRequest) -> FakeResponse:
+    """Answer with a work for the two papers only, each with its real first author."""
+    asked = request.query["filter"][0].removeprefix("doi:").split("|")
+    results = []
+    for number, doi in enumerate(sorted(d.lower() for d in asked), start=1):
+        arxiv_id = doi.removeprefix("10.48550/arxiv.")
+        if arxiv_id in FIRST_AUTHORS:
+            author = {"id": f"https://openalex.org/A{number}", "display_name": "", "orcid": None}
+            author["display_name"] = FIRST_AUTHORS[arxiv_id]
+            authorship = {"author_position": "first", "author": author, "institutions": []}
+            results.append(
+                {
+                    "id": f"https://openalex.org/W{number}",
+                    "doi": f"https://doi.org/{doi}",
+                    "title": f"Work {number}",
+                    "publication_year": int("20" + arxiv_id[:2]),
+                    "cited_by_count": 0,
+                    "referenced_works": [],
+                    "authorships": [authorship],
+                }
+            )
+    body = {"meta": {"count": len(results), "per_page": 100}, "results": results}
+    return FakeResponse(body=json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.upstream
+def test_first_authors_from_openalex_resolve_the_rows_left_open_offline(
+    upstream_dir: Path, tmp_path: Path
+) -> None:
+    """du2023guiding and wen2022multi stay unresolved with no first author; OpenAlex's
+    first authors resolve them, to the papers the hand-checked mapping names."""
+    arxiv = ArxivOptions(offline=True)
+    before = run_build(
+        local_source(upstream_dir), tmp_path / "a", BuildOptions(cache_dir=tmp_path, arxiv=arxiv)
+    )
+    keys = {"du2023guiding", "wen2022multi"}
+    assert keys <= {row.rsplit("(", 1)[1].rstrip(")") for row in before.tables.unresolved}
+    with FakeServer() as openalex:
+        openalex.route(WORKS_PATH, _real_list_answer)
+        options = BuildOptions(
+            cache_dir=tmp_path,
+            arxiv=arxiv,
+            openalex=OpenAlexOptions(base_url=openalex.url_for(""), mailto="t@example.org"),
+        )
+        after = run_build(local_source(upstream_dir), tmp_path / "b", options)
+    still = {row.rsplit("(", 1)[1].rstrip(")") for row in after.tables.unresolved}
+    assert not keys & still
+    assert after.tables.linked == before.tables.linked + 2
+    rows = select(
+        open_store(tmp_path / "b"),
+        "SELECT ?key ?paper WHERE { ?row genrl:citationKey ?key ; genrl:describesPaper ?paper }",
+    )
+    for key in keys:
+        assert (key, PAPER + EXPECTED[key]) in rows
