@@ -13,6 +13,31 @@ import pyoxigraph as ox
 from genrl_kg.errors import GenrlKgError
 from genrl_kg.queries import get_saved_query, run_query
 
+__all__ = [
+    "ALL_PAPERS",
+    "CHAR",
+    "DPI",
+    "FORMATS",
+    "INDENT",
+    "NO_HISTORY",
+    "NO_MATRIX",
+    "NO_TAXONOMY",
+    "NO_YEARS",
+    "SVG_SALT",
+    "GrowthRow",
+    "MatrixCell",
+    "TreeNode",
+    "TrendRow",
+    "check_format",
+    "month_range",
+    "order_tree",
+    "plot_growth",
+    "plot_matrix",
+    "plot_taxonomy",
+    "plot_trends",
+    "read_build_date",
+]
+
 log = logging.getLogger(__name__)
 
 FORMATS = (".png", ".svg")

@@ -15,6 +15,23 @@ import pyoxigraph as ox
 from genrl_kg.errors import QueryError
 from genrl_kg.settings import QUERIES_DIR
 
+__all__ = [
+    "NAME_RE",
+    "XSD",
+    "Parameter",
+    "SavedQuery",
+    "Term",
+    "bind_parameters",
+    "get_saved_query",
+    "load_saved_queries",
+    "make_term",
+    "parse_header",
+    "queries_markdown_table",
+    "query_form",
+    "read_saved_query",
+    "run_query",
+]
+
 log = logging.getLogger(__name__)
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -66,7 +66,6 @@ _PREF_LABEL = SKOS.prefLabel
 _ALT_LABEL = SKOS.altLabel
 _NOTATION = SKOS.notation
 _BROADER = SKOS.broader
-_NARROWER = SKOS.narrower
 _DEFINITION = SKOS.definition
 _ABOUT_BASE_MODEL = GENRL.aboutBaseModel
 
@@ -232,10 +231,6 @@ class Taxonomy:
             chain.append(current)
             current = self.broader(current)
         return tuple(chain)
-
-    def leaves(self) -> tuple[str, ...]:
-        """Return the taxonomy concepts without a narrower concept, sorted by IRI."""
-        return tuple(c for c in self.concepts(TAXONOMY_SCHEME) if self.value(c, _NARROWER) is None)
 
     def _lookup(self, scheme: str, text: str, plural: bool = False) -> list[str]:
         """Return the concepts of *scheme* with a label matching *text*."""

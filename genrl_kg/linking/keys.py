@@ -6,6 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+__all__ = [
+    "CitationKey",
+    "fold_name",
+    "parse_citation_key",
+]
+
 _KEY = re.compile(r"^(?P<author>[A-Za-z]+?)(?P<year>(?:19|20)\d\d)(?P<tail>[A-Za-z0-9]*)$")
 _CAMEL = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z0-9]+|[A-Z]")
 

@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+__all__ = [
+    "PaperCandidate",
+    "RowLike",
+    "RowLink",
+]
+
 
 class RowLike(Protocol):
     """What the resolver reads from a table row (genrl_kg.sources.tables.TableRow fits)."""

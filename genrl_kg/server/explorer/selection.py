@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -56,15 +55,11 @@ class Selection:
     def setting(self, name: str, value: str) -> Selection:
         """Return this selection with filter *name* set to *value*.
 
-        >>> Selection((('code', 'available'),)).setting('category', 'x').query_string()
-        'category=x&code=available'
+        >>> Selection((('code', 'available'),)).setting('category', 'x').filters
+        (('category', 'x'), ('code', 'available'))
         """
         kept = dict(self.without(name).filters) | {name: value}
         return replace(self, filters=tuple((n, kept[n]) for n in PARAMETERS if n in kept))
-
-    def query_string(self) -> str:
-        """Return the filters as a URL query string (the order of PARAMETERS, no sort)."""
-        return urlencode(self.filters)
 
 
 def _check(name: str, value: str, vocabulary: Vocabulary) -> str:

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import re
 
+__all__ = [
+    "BENCHMARK_ALIASES",
+    "FOUNDATION_MODEL_ALIASES",
+    "NULL_VALUES",
+    "category_hint",
+    "extract_benchmarks",
+    "fold_space",
+    "is_null",
+    "parse_framework",
+    "split_foundation_models",
+    "split_tags",
+]
+
 NULL_VALUES = frozenset({"", "n/a", "na", "none", "not specified", "-", "--", "unknown"})
 
 # Foundation models: (canonical name, pattern); earlier patterns win overlapping matches.
