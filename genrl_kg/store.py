@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -37,6 +38,7 @@ __all__ = [
     "BUILD_INFO",
     "CURRENT",
     "DATABASE",
+    "LOAD_CHUNK",
     "build_lock",
     "current_path",
     "database_path",
@@ -56,6 +58,7 @@ CURRENT = "current"
 DATABASE = "db"
 BUILDS = "builds"
 BUILD_INFO = "build.json"
+LOAD_CHUNK = 500_000
 
 
 def current_path(store_dir: Path) -> Path:
@@ -127,7 +130,7 @@ def write_store(
         try:
             target.mkdir(parents=True)
             store = ox.Store(str(target / DATABASE))
-            store.bulk_extend(quads)
+            _bulk_load(store, quads)
             store.flush()
             del store
             _write_json(target / BUILD_INFO, info or {})
@@ -140,6 +143,14 @@ def write_store(
         _swap(store_dir, build_id)
         _remove_stale_builds(store_dir, keep={build_id})
         return target
+
+
+def _bulk_load(store: ox.Store, quads: Iterable[ox.Quad]) -> None:
+    """Bulk-load *quads* in chunks: one bulk load holds its whole input in memory (1.5M quads
+    cost 1.3 GB more); chunks of LOAD_CHUNK bound that at a few hundred MB for ~8% more time."""
+    found = iter(quads)
+    while chunk := list(itertools.islice(found, LOAD_CHUNK)):
+        store.bulk_extend(chunk)
 
 
 def _swap(store_dir: Path, build_id: str) -> None:

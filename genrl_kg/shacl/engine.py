@@ -69,7 +69,10 @@ _DESCRIPTIVE = {SH + n for n in ("name", "description", "message", "severity", "
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Index = dict[Term, dict[str, dict[Term, None]]]  # the shapes graph, by predicate IRI
-DataIndex = dict[Term, dict[ox.NamedNode, dict[Term, None]]]  # the data, by predicate node
+# The data: each subject's (predicate, object) pairs, for the predicates the shapes read. Pairs
+# in a list cost a third of a dict per predicate; a focus node's are grouped when checked.
+DataIndex = dict[Term, list[tuple[ox.NamedNode, Term]]]
+Props = dict[ox.NamedNode, list[Term]]
 _TYPE_NODE = ox.NamedNode(RDF_TYPE)
 _SUBCLASS_NODE = ox.NamedNode(SUBCLASS_OF)
 
@@ -180,25 +183,35 @@ def _local(predicate: str) -> str:
 def _data_index(
     triples: Iterable[ox.Triple | ox.Quad], predicates: frozenset[ox.NamedNode]
 ) -> DataIndex:
-    """Return subject -> predicate -> objects for the *predicates* the shapes look at.
+    """Return subject -> its (predicate, object) pairs, for the *predicates* the shapes read.
 
-    Objects are a set: a triple in two named graphs counts once. Triples of other predicates
-    cannot change any result, so they are not indexed.
+    Triples of other predicates cannot change any result, so they are not indexed. A triple
+    in two named graphs is paired twice; :func:`_group` counts it once.
     """
     graph: DataIndex = {}
+    canonical = {p: p for p in predicates}  # one object per predicate, not one per triple
+    nodes: dict[Term, Term] = {}  # one object per IRI or blank node seen as an object
     for t in triples:
-        predicate = t.predicate
-        if predicate not in predicates:
+        predicate = canonical.get(t.predicate)
+        if predicate is None:
             continue
         subject = t.subject
-        props = graph.get(subject)  # type: ignore[arg-type]
-        if props is None:
-            props = graph[subject] = {}  # type: ignore[index]
-        objects = props.get(predicate)
-        if objects is None:
-            objects = props[predicate] = {}
-        objects[t.object] = None  # type: ignore[index]
+        pairs = graph.get(subject)  # type: ignore[arg-type]
+        if pairs is None:
+            pairs = graph[subject] = []  # type: ignore[index]
+        obj = t.object
+        if not isinstance(obj, ox.Literal):
+            obj = nodes.setdefault(obj, obj)  # type: ignore[arg-type]
+        pairs.append((predicate, obj))
     return graph
+
+
+def _group(pairs: list[tuple[ox.NamedNode, Term]]) -> Props:
+    """Return one node's objects by predicate, each object once."""
+    grouped: dict[ox.NamedNode, dict[Term, None]] = {}
+    for predicate, obj in pairs:
+        grouped.setdefault(predicate, {})[obj] = None
+    return {predicate: list(objects) for predicate, objects in grouped.items()}
 
 
 def _predicates(shapes: list[Shape]) -> frozenset[ox.NamedNode]:
@@ -276,11 +289,16 @@ def compile_shapes(shapes_turtle: bytes) -> Shapes:
     return Shapes(compiled, _predicates(compiled))
 
 
-def _types(graph: DataIndex) -> tuple[dict[str, set[str]], dict[Term, set[str]]]:
-    """Return the subclass closure (class -> itself and its superclasses) and each node's types."""
+def _types(graph: DataIndex) -> tuple[dict[str, set[str]], dict[Term, frozenset[str]]]:
+    """Return the subclass closure (class -> itself and its superclasses) and each node's types.
+
+    Nodes typed alike share one frozenset.
+    """
     supers: dict[str, set[str]] = {}
-    for subject, props in graph.items():
-        for sup in props.get(_SUBCLASS_NODE, {}):
+    for subject, pairs in graph.items():
+        for predicate, sup in pairs:
+            if predicate != _SUBCLASS_NODE:
+                continue
             if isinstance(subject, ox.NamedNode) and isinstance(sup, ox.NamedNode):
                 supers.setdefault(subject.value, set()).add(sup.value)
     closure: dict[str, set[str]] = {}
@@ -292,14 +310,16 @@ def _types(graph: DataIndex) -> tuple[dict[str, set[str]], dict[Term, set[str]]]
                 closure[cls] |= close(sup)
         return closure[cls]
 
-    types: dict[Term, set[str]] = {}
-    for subject, props in graph.items():
+    types: dict[Term, frozenset[str]] = {}
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    for subject, pairs in graph.items():
         found: set[str] = set()
-        for cls in props.get(_TYPE_NODE, {}):
-            if isinstance(cls, ox.NamedNode):
+        for predicate, cls in pairs:
+            if predicate == _TYPE_NODE and isinstance(cls, ox.NamedNode):
                 found |= close(cls.value)
         if found:
-            types[subject] = found
+            key = frozenset(found)
+            types[subject] = shared.setdefault(key, key)
     return closure, types
 
 
@@ -339,6 +359,13 @@ class _Run:
         self.graph = graph
         self.classes, self.types = _types(graph)
         self.results: list[Violation] = []
+        self._props: tuple[Term | None, Props] = (None, {})
+
+    def props(self, node: Term) -> Props:
+        """Return *node*'s objects by predicate (the last node's are kept: checks go node by node)."""
+        if self._props[0] != node:
+            self._props = (node, _group(self.graph.get(node, [])))
+        return self._props[1]
 
     def conforms(self, focus: Term, shape: Shape) -> bool:
         """Tell whether *focus* conforms to *shape* (for sh:node and sh:or), no results kept."""
@@ -349,6 +376,7 @@ class _Run:
             self.types,
             [],
         )
+        inner._props = (None, {})
         inner.check(focus, shape)
         return not inner.results
 
@@ -375,7 +403,7 @@ class _Run:
         if shape.deactivated:
             return
         values = (
-            list(self.graph.get(focus, {}).get(shape.path_node, {}))
+            self.props(focus).get(shape.path_node, [])
             if shape.path_node is not None
             else [focus]
         )
@@ -475,8 +503,8 @@ def _targets(run: _Run, shape: Shape) -> list[Term]:
                 found[node] = None
     for predicate in shape.target_subjects_of:
         key = ox.NamedNode(predicate)
-        for node, props in run.graph.items():
-            if key in props:
+        for node, pairs in run.graph.items():
+            if any(p == key for p, _ in pairs):
                 found[node] = None
     return list(found)
 

@@ -12,11 +12,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from genrl_kg.errors import InputError
 from genrl_kg.sources.tables.safety import ArchiveLimits
 from genrl_kg.sources.tables.scan import SheetScan
+from genrl_kg.sources.tables.xlsx import get_column_letter
 
 __all__ = ["Grid", "cell_text", "read_grid"]
 

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import defusedxml  # noqa: F401  (openpyxl uses it automatically when it is importable)
-import openpyxl
-from openpyxl.utils import get_column_letter
 
 from genrl_kg.errors import InputError
 from genrl_kg.sources.tables.grid import Grid, read_grid
 from genrl_kg.sources.tables.normalize import category_hint, fold_space
 from genrl_kg.sources.tables.safety import DEFAULT_LIMITS, ArchiveLimits, check_workbook_archive
 from genrl_kg.sources.tables.scan import SheetScan, scan_workbook
+from genrl_kg.sources.tables.xlsx import get_column_letter, openpyxl
 
 __all__ = [
     "FIELDS",

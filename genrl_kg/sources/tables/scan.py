@@ -19,12 +19,9 @@ from pathlib import Path
 from typing import IO
 from xml.parsers import expat
 
-from openpyxl.utils.cell import coordinate_to_tuple
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.xml.constants import SHEET_MAIN_NS
-
 from genrl_kg.errors import InputError
 from genrl_kg.sources.tables.safety import ArchiveLimits
+from genrl_kg.sources.tables.xlsx import SHEET_MAIN_NS, CellRange, coordinate_to_tuple
 
 __all__ = ["SheetScan", "scan_workbook"]
 
