@@ -38,10 +38,10 @@ def release_free_memory() -> None:
 def load_quads(quads: QuadSet, store_dir: Path, info: dict[str, Any]) -> LoadReport:
     """Write every quad into a new build of *store_dir* and make it the live one.
 
-    The quads are drained from *quads* as the bulk loader takes them, so the build's own copy
-    is freed while the loader's grows. The caller holds the store's build lock.
+    Memory the earlier stages freed goes back to the system first, for the loader's own.
+    The caller holds the store's build lock.
     """
     count = sum(quads.counts().values())
     release_free_memory()
-    target = write_store(store_dir, quads.drain(), info, locked=True)
+    target = write_store(store_dir, quads.quads(), info, locked=True)
     return LoadReport(store=str(target), quads=count)

@@ -77,12 +77,6 @@ class QuadSet:
         for name in self.graphs if names is None else names:
             yield from self.graphs[name]
 
-    def drain(self) -> Iterator[ox.Quad]:
-        """Yield every quad once, forgetting each graph's as it goes (for the load, last)."""
-        for graph in self.graphs.values():
-            while graph._quads:
-                yield graph._quads.popitem()[0]
-
     def triples(self, names: Iterable[str] | None = None) -> set[ox.Triple]:
         """Return the distinct triples of the graphs *names* (their union)."""
         return {q.triple for q in self.quads(names)}
