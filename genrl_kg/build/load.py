@@ -11,7 +11,7 @@ from typing import Any
 
 from genrl_kg.build.context import StageReport
 from genrl_kg.rdf import QuadSet
-from genrl_kg.store import write_store
+from genrl_kg.store import LOAD_CHUNK, write_store
 
 __all__ = ["LoadReport", "load_quads", "release_free_memory"]
 
@@ -38,10 +38,11 @@ def release_free_memory() -> None:
 def load_quads(quads: QuadSet, store_dir: Path, info: dict[str, Any]) -> LoadReport:
     """Write every quad into a new build of *store_dir* and make it the live one.
 
-    Memory the earlier stages freed goes back to the system first, for the loader's own.
-    The caller holds the store's build lock.
+    For a graph larger than one bulk load's chunk, the memory the earlier stages freed goes back
+    to the system first, for the loader's own. The caller holds the store's build lock.
     """
     count = sum(quads.counts().values())
-    release_free_memory()
+    if count > LOAD_CHUNK:
+        release_free_memory()
     target = write_store(store_dir, quads.quads(), info, locked=True)
     return LoadReport(store=str(target), quads=count)
