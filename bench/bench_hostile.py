@@ -465,25 +465,10 @@ def write_table_rows(path: Path, header: list[str], rows: int, seed: int = 11) -
     """Write a table named like the real one: the real header and *rows* made-up rows."""
     from openpyxl import Workbook
 
+    sys.path.insert(0, str(PROJECT_ROOT / "tests"))
+    from xlsx_fixtures import WORDS as words
+
     rng = random.Random(seed)
-    words = [
-        "diffusion",
-        "policy",
-        "reward",
-        "world",
-        "model",
-        "transformer",
-        "vision",
-        "language",
-        "robot",
-        "manipulation",
-        "offline",
-        "online",
-        "planner",
-        "video",
-        "agent",
-        "control",
-    ]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
