@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 from genrl_kg.identifiers import check_iri
@@ -33,6 +34,7 @@ __all__ = [
     "describe_problem",
     "load_json",
     "open_sealed",
+    "read_capped",
     "seal_json",
 ]
 
@@ -45,6 +47,17 @@ _DEPTH_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FILE_KEYS = frozenset({"schema", "version", "sha256", "payload"})
 _HEX = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def read_capped(path: Path, max_bytes: int) -> bytes:
+    """Return the bytes of the cache file *path*, refusing one larger than *max_bytes*.
+
+    Raises FileNotFoundError when it is absent, ValueError when it is too large, OSError when
+    it cannot be read.
+    """
+    if path.stat().st_size > max_bytes:
+        raise ValueError(f"larger than {max_bytes} bytes")
+    return path.read_bytes()
 
 
 def load_json(data: bytes) -> Any:

@@ -18,7 +18,7 @@ import pytest
 from fake_servers import FakeResponse, FakeServer, RecordedRequest
 from test_arxiv import entry, feed
 from test_queries import rows
-from xlsx_fixtures import HEADER, write_workbook
+from xlsx_fixtures import HEADER, write_source
 
 from genrl_kg.build import ArxivOptions, BuildOptions, BuildReport, build_graphs, run_build
 from genrl_kg.build.facts import FactsReport
@@ -176,12 +176,7 @@ WORKBOOKS: dict[str, list[list[Any]]] = {
 
 def make_source(root: Path) -> Path:
     """Write the fixture list and workbooks into *root*/source and return that directory."""
-    source = root / "source"
-    source.mkdir(parents=True, exist_ok=True)
-    (source / "README.md").write_text(FACTS_LIST, encoding="utf-8")
-    for stem, sheet_rows in WORKBOOKS.items():
-        write_workbook(source / f"{stem}.xlsx", sheet_rows)
-    return source
+    return write_source(root, FACTS_LIST, WORKBOOKS)
 
 
 def arxiv_answer(request: RecordedRequest) -> FakeResponse:

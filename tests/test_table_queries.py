@@ -11,7 +11,7 @@ import pytest
 from fake_servers import FakeResponse, FakeServer, RecordedRequest
 from test_arxiv import entry, feed
 from test_queries import rows
-from xlsx_fixtures import write_workbook
+from xlsx_fixtures import write_source, write_workbook
 
 from genrl_kg.build import ArxivOptions, BuildOptions, BuildReport, run_build
 from genrl_kg.sources.upstream import local_source
@@ -261,12 +261,7 @@ PUBLISHED = {
 
 def make_source(root: Path) -> Path:
     """Write the fixture list and workbooks into *root*/source and return that directory."""
-    source = root / "source"
-    source.mkdir(parents=True, exist_ok=True)
-    (source / "README.md").write_text(TABLE_LIST, encoding="utf-8")
-    for stem, sheet_rows in WORKBOOKS.items():
-        write_workbook(source / f"{stem}.xlsx", sheet_rows)
-    return source
+    return write_source(root, TABLE_LIST, WORKBOOKS)
 
 
 def arxiv_answer(request: RecordedRequest) -> FakeResponse:

@@ -86,6 +86,18 @@ WORDS = [
 ]
 
 
+def write_source(
+    root: Path, readme: str, workbooks: dict[str, list[list[Any]]] | None = None
+) -> Path:
+    """Write a list *readme* and workbooks {file stem: rows} into *root*/source; return it."""
+    source = root / "source"
+    source.mkdir(parents=True, exist_ok=True)
+    (source / "README.md").write_text(readme, encoding="utf-8")
+    for stem, sheet_rows in (workbooks or {}).items():
+        write_workbook(source / f"{stem}.xlsx", sheet_rows)
+    return source
+
+
 def write_rows(path: Path, rows: Iterable[Sequence[Any]], sheet: str = "Sheet1") -> Path:
     """Stream *rows* (first one the header) into a one-sheet workbook with openpyxl write_only."""
     wb = openpyxl.Workbook(write_only=True)

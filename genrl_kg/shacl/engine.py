@@ -403,9 +403,7 @@ class _Run:
         if shape.deactivated:
             return
         values = (
-            self.props(focus).get(shape.path_node, [])
-            if shape.path_node is not None
-            else [focus]
+            self.props(focus).get(shape.path_node, []) if shape.path_node is not None else [focus]
         )
         for name, argument in shape.constraints.items():
             self._constraint(focus, shape, name, argument, values)

@@ -17,7 +17,7 @@ from typing import Any
 
 from genrl_kg import settings
 from genrl_kg.atomic import write_atomically
-from genrl_kg.safejson import describe_problem, load_json, open_sealed, seal_json
+from genrl_kg.safejson import describe_problem, load_json, open_sealed, read_capped, seal_json
 from genrl_kg.sources.arxiv.models import ArxivRecord, cache_file_name, record_to_json
 from genrl_kg.sources.arxiv.schema import decode_record
 
@@ -66,9 +66,7 @@ class ArxivCache:
         """Return the cached record of *arxiv_id*, or None if absent or invalid (one warning)."""
         path = self.path_for(arxiv_id)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
-            raw = path.read_bytes()
+            raw = read_capped(path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

@@ -18,7 +18,7 @@ from genrl_kg import settings
 from genrl_kg.atomic import write_atomically
 from genrl_kg.errors import SourceError
 from genrl_kg.safejson import canonical_json as canonical_payload
-from genrl_kg.safejson import check_time, load_json, open_sealed, seal_json
+from genrl_kg.safejson import check_time, load_json, open_sealed, read_capped, seal_json
 from genrl_kg.sources.openalex.models import OpenAlexWork, work_to_json
 from genrl_kg.sources.openalex.parse import parse_work
 
@@ -68,9 +68,7 @@ class OpenAlexCache:
         """Return the cached answer for *doi*, or None if absent or invalid (one warning)."""
         path = self.path_for(doi)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
-            raw = path.read_bytes()
+            raw = read_capped(path, MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:

@@ -34,6 +34,7 @@ from genrl_kg.safejson import (
     describe_problem,
     load_json,
     open_sealed,
+    read_capped,
     seal_json,
 )
 
@@ -158,9 +159,7 @@ class WikidataCache:
         """Return every valid cached answer for *key* by endpoint, stale ones included."""
         path = self.path_for(kind, key)
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise ValueError(f"larger than {MAX_FILE_BYTES} bytes")
-            return _decode(path.read_bytes(), kind, key)
+            return _decode(read_capped(path, MAX_FILE_BYTES), kind, key)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError, TypeError, KeyError) as exc:
